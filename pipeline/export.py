@@ -1,0 +1,174 @@
+"""The generator as a TF.js layers model plus metadata.json, written atomically and checked against Keras.
+
+metadata.json is the contract with the page (format_version 1):
+    format, format_version, model_file      "keras-gan-tfjs", 1, "model.json"
+    variant, latent_dim, num_classes        num_classes 0 when unconditional
+    class_names, inputs                     inputs in the model's order: noise [null, latent]
+                                            (standard normal), then label [null, classes] one-hot
+    image_shape, output_range               [28, 28, 1], [-1, 1]: grey = (v + 1) * 127.5, 255 = ink
+    quantization, model_bytes, parameters   what ships and its size on disk
+    export_check                            max |TF.js reload - Keras| on a fixed noise batch
+    training, evaluation                    the run's summary and its quality metrics (or null)
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.config import (
+    IMAGE_SHAPE,
+    METADATA_FORMAT,
+    METADATA_FORMAT_VERSION,
+    VALUE_RANGE,
+    ModelConfig,
+)
+
+MODEL_FILE = "model.json"
+METADATA_FILE = "metadata.json"
+# Largest |TF.js reload - Keras| accepted per quantization, on outputs in [-1, 1].
+TOLERANCE = {"none": 1e-4, "float16": 2e-2, "uint8": 0.25}
+QUANTIZATION_MAP = {"none": None, "float16": {"float16": "*"}, "uint8": {"uint8": "*"}}
+
+
+class ExportError(Exception):
+    """The export could not be written or does not reproduce the Keras generator; one line."""
+
+
+def check_writable(out: Path) -> None:
+    """Fail before training if `out` can never be written: a file, or a parent we cannot write."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"--out {out}: exists and is not a folder")
+    parent = out.resolve().parent
+    if not parent.is_dir():
+        raise ExportError(f"--out {out}: parent folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK | os.X_OK)):
+        raise ExportError(f"--out {out}: not writable")
+
+
+def check_noise(model_config: ModelConfig, count: int = 64, seed: int = 1234):
+    """A fixed batch for the parity check: noise [count, latent] and one-hot labels cycling 0..9."""
+    rng = np.random.default_rng(seed)
+    noise = rng.standard_normal((count, model_config.latent_dim)).astype(np.float32)
+    if not model_config.conditional:
+        return [noise]
+    return [noise, np.eye(model_config.num_classes, dtype=np.float32)[np.arange(count) % model_config.num_classes]]
+
+
+def load_exported(folder: Path):
+    """An exported folder -> (tf_keras generator rebuilt by the tensorflowjs loader, metadata dict)."""
+    from tensorflowjs.converters import load_keras_model
+
+    folder = Path(folder)
+    metadata = json.loads((folder / METADATA_FILE).read_text())
+    if metadata.get("format") != METADATA_FORMAT or metadata.get("format_version") != METADATA_FORMAT_VERSION:
+        raise ExportError(f"{folder / METADATA_FILE}: unknown format {metadata.get('format')} v{metadata.get('format_version')}")
+    return load_keras_model(str(folder / metadata["model_file"])), metadata
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
+
+
+class StagedExport:
+    """A temporary folder beside `out` that becomes `out` in one step on commit().
+
+    Until commit(), `out` is untouched; on commit() the two folders are exchanged atomically
+    (renameat2), so a reader or a kill at any moment sees either the old complete export or the
+    new one. Leaving the `with` block without commit() removes the staging folder.
+    """
+
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        self.path = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
+
+    def __enter__(self) -> StagedExport:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        for leftover in self.out.parent.glob(f".{self.out.name}.staging-*"):  # from killed builds
+            shutil.rmtree(leftover, ignore_errors=True)
+        self.path.mkdir()
+        return self
+
+    def commit(self) -> None:
+        for file in self.path.rglob("*"):
+            if file.is_file():
+                with open(file, "rb") as handle:
+                    os.fsync(handle.fileno())
+        if self.out.exists() and _exchange(self.path, self.out):
+            shutil.rmtree(self.path)  # now holds the previous export
+        else:
+            if self.out.exists():  # no renameat2: a short window without `out`, never a mix
+                old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+                os.rename(self.out, old)
+                os.rename(self.path, self.out)
+                shutil.rmtree(old)
+            else:
+                os.rename(self.path, self.out)
+
+    def __exit__(self, *exc) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def write_generator(generator, folder: Path, model_config: ModelConfig, quantize: str = "none", log=print):
+    """Convert to TF.js layers format in `folder`, reload with tensorflowjs, compare with Keras.
+
+    Returns (reloaded tf_keras model, max absolute difference). Raises ExportError when the
+    difference exceeds TOLERANCE[quantize].
+    """
+    from tensorflowjs.converters import load_keras_model, save_keras_model
+
+    save_keras_model(generator, str(folder), quantization_dtype_map=QUANTIZATION_MAP[quantize])
+    reloaded = load_keras_model(str(folder / MODEL_FILE))
+    inputs = check_noise(model_config)
+    expected = generator(inputs, training=False).numpy()
+    actual = reloaded(inputs, training=False).numpy()
+    difference = float(np.max(np.abs(expected - actual)))
+    log(f"export check: TF.js reload vs Keras on {len(inputs[0])} fixed inputs, max |diff| = {difference:.2e} ({quantize})")
+    if not difference <= TOLERANCE[quantize]:
+        raise ExportError(
+            f"exported model does not reproduce Keras: max |diff| {difference:.3g} > {TOLERANCE[quantize]} ({quantize})"
+        )
+    return reloaded, difference
+
+
+def metadata(model_config: ModelConfig, generator, folder: Path, quantize: str, difference: float, training: dict, evaluation: dict | None) -> dict:
+    """The contract with the page; see the module docstring."""
+    inputs = [{"name": "noise", "shape": [None, model_config.latent_dim], "distribution": "standard_normal"}]
+    if model_config.conditional:
+        inputs.append({"name": "label", "shape": [None, model_config.num_classes], "encoding": "one_hot"})
+    return {
+        "format": METADATA_FORMAT,
+        "format_version": METADATA_FORMAT_VERSION,
+        "model_file": MODEL_FILE,
+        "variant": model_config.variant,
+        "latent_dim": model_config.latent_dim,
+        "num_classes": model_config.num_classes,
+        "class_names": [str(i) for i in range(model_config.num_classes)],
+        "inputs": inputs,
+        "image_shape": list(IMAGE_SHAPE),
+        "output_range": list(VALUE_RANGE),
+        "quantization": quantize,
+        "model_bytes": sum(f.stat().st_size for f in folder.iterdir() if f.name == MODEL_FILE or f.suffix == ".bin"),
+        "parameters": int(generator.count_params()),
+        "export_check": {"max_abs_diff": difference, "tolerance": TOLERANCE[quantize]},
+        "training": training,
+        "evaluation": evaluation,
+    }
+
+
+def write_metadata(folder: Path, content: dict) -> None:
+    (Path(folder) / METADATA_FILE).write_text(json.dumps(content, indent=2) + "\n")

@@ -1,0 +1,100 @@
+"""The GAN as a keras.Model: one train_step (discriminator phase, generator phase) for every variant."""
+
+from __future__ import annotations
+
+import tensorflow as tf
+import tf_keras as keras
+
+
+class GAN(keras.Model):
+    """Trains `generator` against `discriminator` with the non-saturating GAN loss.
+
+    Conditional when num_classes > 0: both models then take a one-hot label as a second input,
+    real images are judged with their own labels and fakes with the labels they were asked for.
+    Reads only `self`, so it can be built and tested alone.
+    """
+
+    def __init__(self, generator, discriminator, latent_dim: int, num_classes: int = 0, seed: int = 0):
+        super().__init__()
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = latent_dim
+        self.num_classes = num_classes
+        # A random generator whose state is a variable: checkpointed, so a resumed run continues
+        # the same noise stream instead of restarting it.
+        self.noise_rng = tf.random.Generator.from_seed(seed)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.real_accuracy = keras.metrics.BinaryAccuracy(name="d_acc_real", threshold=0.0)
+        self.fake_accuracy = keras.metrics.BinaryAccuracy(name="d_acc_fake", threshold=0.0)
+
+    def compile(self, d_optimizer, g_optimizer, loss_fn=None, **kwargs):
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        # Per-example losses: scaled below by the number of replicas, as tf.distribute expects.
+        self.loss_fn = loss_fn or keras.losses.BinaryCrossentropy(
+            from_logits=True, reduction=keras.losses.Reduction.NONE
+        )
+
+    @property
+    def metrics(self):
+        # Listed here so Keras resets them at each epoch start and shows them in the progress bar.
+        return [self.d_loss_tracker, self.g_loss_tracker, self.real_accuracy, self.fake_accuracy]
+
+    @property
+    def conditional(self) -> bool:
+        return self.num_classes > 0
+
+    def _inputs(self, x, labels):
+        return [x, labels] if self.conditional else x
+
+    def sample_inputs(self, batch_size):
+        """Fresh noise [B, latent] and, when conditional, uniform one-hot labels [B, classes]."""
+        random_latent_vectors = self.noise_rng.normal((batch_size, self.latent_dim))
+        if not self.conditional:
+            return random_latent_vectors, None
+        random_classes = self.noise_rng.uniform((batch_size,), 0, self.num_classes, dtype=tf.int32)
+        return random_latent_vectors, tf.one_hot(random_classes, self.num_classes)
+
+    def _mean(self, per_example):
+        # Sum over replicas of (local mean / replicas) is the global mean that the gradients need.
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        return tf.reduce_mean(per_example) / tf.cast(replicas, per_example.dtype)
+
+    def train_step(self, data):
+        # real_images: [B, 28, 28, 1] in [-1, 1]; real_labels: one-hot [B, classes] (ignored if unconditional)
+        real_images, real_labels = data
+        batch_size = tf.shape(real_images)[0]
+        ones = tf.ones((batch_size, 1))
+        zeros = tf.zeros((batch_size, 1))
+
+        # Discriminator phase: real -> 1, generated -> 0; only the discriminator's weights move.
+        random_latent_vectors, fake_labels = self.sample_inputs(batch_size)
+        generated_images = self.generator(self._inputs(random_latent_vectors, fake_labels), training=True)
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(self._inputs(real_images, real_labels), training=True)
+            fake_logits = self.discriminator(self._inputs(generated_images, fake_labels), training=True)
+            d_loss_each = self.loss_fn(ones, real_logits) + self.loss_fn(zeros, fake_logits)
+            d_loss = self._mean(d_loss_each)
+        grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+
+        # Generator phase: fakes labelled "real" (the non-saturating loss); only the generator moves.
+        random_latent_vectors, fake_labels = self.sample_inputs(batch_size)
+        with tf.GradientTape() as tape:
+            generated_images = self.generator(self._inputs(random_latent_vectors, fake_labels), training=True)
+            misleading_logits = self.discriminator(self._inputs(generated_images, fake_labels), training=True)
+            g_loss_each = self.loss_fn(ones, misleading_logits)
+            g_loss = self._mean(g_loss_each)
+        grads = tape.gradient(g_loss, self.generator.trainable_weights)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
+
+        self.d_loss_tracker.update_state(d_loss_each)
+        self.g_loss_tracker.update_state(g_loss_each)
+        self.real_accuracy.update_state(ones, real_logits)
+        self.fake_accuracy.update_state(zeros, fake_logits)
+        return {m.name: m.result() for m in self.metrics}
+
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)

@@ -1,0 +1,237 @@
+"""Development server for the demo page: `web/`, the exported generator and TF.js from node_modules, nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from flask import Flask, Response, abort, request, send_file
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import BaseWSGIServer, make_server as werkzeug_make_server
+
+from pipeline.config import ROOT
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+# The npm packages whose dist/ folders are served under /vendor/<package>/; the page loads the UMD
+# builds as classic same-origin scripts and the WASM backend fetches its .wasm files from here.
+VENDOR_PACKAGES = ("tfjs", "tfjs-backend-wasm")
+DEFAULT_VENDOR_DIR = ROOT / "node_modules" / "@tensorflow"
+
+# Only these file types are served; anything else (sources, configs, dotfiles) is a 404.
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".bin": "application/octet-stream",
+    ".wasm": "application/wasm",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+# Scripts only from this origin; 'wasm-unsafe-eval' lets the WASM backend compile its module and
+# blob: workers are how its threaded build starts threads. No inline scripts or styles anywhere.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "worker-src 'self' blob:",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+# Cross-origin isolation (COOP + COEP) enables SharedArrayBuffer, so the WASM backend can run threaded.
+ISOLATION_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+}
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+# Revalidate every time (ETag/Last-Modified make that a cheap 304), so a rebuilt model.json is never
+# paired with a cached shard of the previous model.
+CACHE_CONTROL = "no-cache"
+
+
+def resolve_inside(root: Path, subpath: str) -> Path | None:
+    """`subpath` (as routed, already URL-decoded once) inside `root`, or None when it must be a 404.
+
+    Refuses empty, absolute, backslash, NUL, dot and dotfile segments outright, then resolves
+    symlinks and checks that the real path still lies inside the real root.
+    """
+    if not subpath or "\\" in subpath or "\x00" in subpath or subpath.startswith("/"):
+        return None
+    parts = subpath.split("/")
+    if any(part in ("", ".", "..") or part.startswith(".") or ":" in part for part in parts):
+        return None
+    try:
+        real_root = root.resolve(strict=True)
+        candidate = real_root.joinpath(*parts).resolve(strict=True)
+    except (OSError, RuntimeError, ValueError):  # missing, a symlink loop, or a name the OS refuses
+        return None
+    if not candidate.is_relative_to(real_root) or not candidate.is_file():
+        return None
+    return candidate
+
+
+def _send(root: Path | None, subpath: str) -> Response:
+    path = resolve_inside(root, subpath) if root is not None else None
+    if path is None or path.suffix.lower() not in CONTENT_TYPES:
+        abort(404)
+    response = send_file(path, mimetype=CONTENT_TYPES[path.suffix.lower()], conditional=True, etag=True)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def create_app(
+    web_dir: Path | str = ROOT / "web",
+    exported_dir: Path | str | None = ROOT / "exported",
+    vendor_dir: Path | str = DEFAULT_VENDOR_DIR,
+    *,
+    cross_origin_isolation: bool = True,
+) -> Flask:
+    """The Flask app serving `/` (web_dir), `/exported/` and `/vendor/<tfjs package>/`.
+
+    A missing exported_dir is not an error: its URLs answer 404 and the page says the model is missing.
+    """
+    web_root = Path(web_dir)
+    exported_root = Path(exported_dir) if exported_dir is not None else None
+    vendor_roots = {name: Path(vendor_dir) / name / "dist" for name in VENDOR_PACKAGES}
+
+    # static_folder=None: the only routes are the ones below, each checked by resolve_inside.
+    app = Flask(__name__, static_folder=None)
+    # No redirect from "//" to "/": every URL either names a served file or is a 404.
+    app.url_map.merge_slashes = False
+    app.config.update(DEBUG=False, PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False)
+    extra_headers = {**SECURITY_HEADERS, **(ISOLATION_HEADERS if cross_origin_isolation else {})}
+    # GET only (Flask adds HEAD); no automatic OPTIONS, so every other method is a 405.
+    route = {"methods": ["GET"], "provide_automatic_options": False}
+
+    @app.get("/", provide_automatic_options=False)
+    def index() -> Response:
+        return _send(web_root, "index.html")
+
+    @app.route("/exported/<path:subpath>", **route)
+    def exported(subpath: str) -> Response:
+        return _send(exported_root, subpath)
+
+    @app.route("/vendor/<package>/<path:subpath>", **route)
+    def vendor(package: str, subpath: str) -> Response:
+        return _send(vendor_roots.get(package), subpath)
+
+    @app.route("/<path:subpath>", **route)
+    def web(subpath: str) -> Response:
+        return _send(web_root, subpath)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        # A one-line plain-text body: no HTML error page, no request details echoed back.
+        response = Response(f"{error.code} {error.name}\n", status=error.code, mimetype="text/plain")
+        if error.code == 405:
+            response.headers["Allow"] = "GET, HEAD"
+        return response
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception) -> Response:
+        # The traceback goes to the server's log only, never into the response.
+        app.logger.error("error serving %s", request.path, exc_info=error)
+        return Response("500 Internal Server Error\n", status=500, mimetype="text/plain")
+
+    @app.after_request
+    def add_headers(response: Response) -> Response:
+        response.headers.update(extra_headers)
+        response.headers.setdefault("Cache-Control", CACHE_CONTROL)
+        return response
+
+    return app
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and 127.0.0.0/8 or ::1; False for 0.0.0.0, :: and any other address."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def make_server(app: Flask, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> BaseWSGIServer:
+    """A threaded Werkzeug server (one thread per request, never the debugger); port 0 picks a free port."""
+    return werkzeug_make_server(host, port, app, threaded=True)
+
+
+def serve_in_thread(app: Flask, host: str = DEFAULT_HOST, port: int = 0) -> tuple[BaseWSGIServer, str]:
+    """Start `app` on a daemon thread -> (server, base URL). Stop it with server.shutdown()."""
+    server = make_server(app, host, port)
+    threading.Thread(target=server.serve_forever, name="gan-demo-server", daemon=True).start()
+    return server, f"http://{host}:{server.server_port}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.serve", description=__doc__)
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default %(default)s)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default %(default)s; 0 = any free)")
+    parser.add_argument("--exported", type=Path, default=ROOT / "exported", help="exported model folder")
+    parser.add_argument("--web", type=Path, default=ROOT / "web", help=argparse.SUPPRESS)
+    parser.add_argument("--vendor", type=Path, default=DEFAULT_VENDOR_DIR, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-isolation",
+        action="store_true",
+        help="omit the COOP/COEP headers (the WASM backend then runs single-threaded)",
+    )
+    args = parser.parse_args(argv)
+
+    if not (args.vendor / "tfjs" / "dist" / "tf.min.js").is_file():
+        print(f"warning: {args.vendor}/tfjs is missing; run `npm ci` so the page can load TF.js", file=sys.stderr)
+    if not (args.exported / "metadata.json").is_file():
+        print(f"warning: no model in {args.exported}; the page will say the model is missing", file=sys.stderr)
+    if not is_loopback(args.host):
+        print(
+            f"warning: listening on {args.host}, beyond this machine's loopback; this is a development "
+            "server, do not expose it to a network you do not trust",
+            file=sys.stderr,
+        )
+    app = create_app(args.web, args.exported, args.vendor, cross_origin_isolation=not args.no_isolation)
+    try:
+        server = make_server(app, args.host, args.port)
+    except OSError as error:
+        print(f"error: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+    if ":" in shown_host:
+        shown_host = f"[{shown_host}]"
+    print(f"Serving the GAN demo at http://{shown_host}:{server.server_port}/  (Ctrl+C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
