@@ -54,6 +54,8 @@ class TrainConfig:
     g_learning_rate: float = 2e-4
     d_learning_rate: float = 2e-4
     beta_1: float = 0.5
+    # Decay of the generator's weight average that ships (0: ship the raw generator).
+    ema_decay: float = 0.999
     # Wall-clock budget for the training phase in seconds; 0 means no limit.
     time_limit: float = 0.0
     distribute: str = "default"

@@ -17,6 +17,7 @@ import ctypes
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -41,15 +42,17 @@ class ExportError(Exception):
 
 
 def check_writable(out: Path) -> None:
-    """Fail before training if `out` can never be written: a file, or a parent we cannot write."""
+    """Fail before training if `out` can never be written: a file, a missing or unwritable parent."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ExportError(f"--out {out}: exists and is not a folder")
-    parent = out.resolve().parent
+    parent = out.absolute().parent
     if not parent.is_dir():
         raise ExportError(f"--out {out}: parent folder {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK | os.X_OK)):
-        raise ExportError(f"--out {out}: not writable")
+    try:  # the staging folder is made here at export time: prove now that it can be
+        tempfile.TemporaryDirectory(dir=parent, prefix=f".{out.name}.probe-").cleanup()
+    except OSError as error:
+        raise ExportError(f"--out {out}: not writable ({error.strerror})") from None
 
 
 def check_noise(model_config: ModelConfig, count: int = 64, seed: int = 1234):

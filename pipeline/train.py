@@ -82,7 +82,9 @@ def build_gan(model_config: ModelConfig, train_config: TrainConfig):
     from pipeline.gan import GAN
 
     generator, discriminator = models.build(model_config)
-    gan = GAN(generator, discriminator, model_config.latent_dim, model_config.num_classes, train_config.seed)
+    gan = GAN(
+        generator, discriminator, model_config.latent_dim, model_config.num_classes, train_config.seed, train_config.ema_decay
+    )
     gan.compile(
         d_optimizer=keras.optimizers.Adam(train_config.d_learning_rate, beta_1=train_config.beta_1),
         g_optimizer=keras.optimizers.Adam(train_config.g_learning_rate, beta_1=train_config.beta_1),
@@ -257,7 +259,10 @@ def make_monitor(**kwargs):
             self.state.wall_time_s = self.elapsed()
             for key, value in (logs or {}).items():
                 self.state.history["epoch"].setdefault(key, []).append(round(float(value), 5))
-            pixels = generate_pixels(self.model.generator, *self.fixed)
+            if self.state.epoch == 1:  # a fresh run: grids of an earlier run are stale now
+                for stale in self.samples_dir.glob("epoch_*.png"):
+                    stale.unlink()
+            pixels = generate_pixels(self.model.ema_generator, *self.fixed)
             report.save_png(report.grid_image(pixels, 10), self.samples_dir / f"epoch_{epoch + 1:04d}.png")
             self.checkpoints.save(self.checkpoint, self.state)
             done = self.state.epoch
@@ -311,7 +316,6 @@ def train(
     else:
         if checkpoints.latest() is not None:
             log(f"starting afresh: the checkpoint in {checkpoints.root} is replaced at the first epoch end")
-        shutil.rmtree(samples_dir, ignore_errors=True)
         state = RunState(model=asdict(model_config), seed=train_config.seed)
     state.data_source, state.train_images = train_digits.source, len(train_digits)
     samples_dir.mkdir(parents=True, exist_ok=True)
@@ -327,6 +331,7 @@ def train(
         gan = build_gan(model_config, train_config)
         checkpoint = tf.train.Checkpoint(
             generator=gan.generator,
+            ema_generator=gan.ema_generator,
             discriminator=gan.discriminator,
             g_optimizer=gan.g_optimizer,
             d_optimizer=gan.d_optimizer,
@@ -384,7 +389,7 @@ def train(
         log(f"time limit of {train_config.time_limit:.0f}s reached after {state.images_seen:,} images")
 
     summary = write_report(state, samples_dir, report_dir, model_config)
-    return TrainResult(gan.generator, state, summary, report_dir)
+    return TrainResult(gan.ema_generator, state, summary, report_dir)
 
 
 def write_report(state: RunState, samples_dir: Path, report_dir: Path, model_config: ModelConfig) -> dict:
