@@ -95,7 +95,8 @@ def make_parser() -> Parser:
 def parse_config(argv: list[str] | None) -> tuple[BuildConfig, set[str]]:
     """argv -> (BuildConfig, names of the model options given explicitly). Raises UsageError."""
     args = make_parser().parse_args(argv)
-    explicit = {name for name in ("model", "latent_dim") if getattr(args, name) is not None}
+    # Model options the user gave (ModelConfig names): only these must match a resumed checkpoint.
+    explicit = {field for flag, field in (("model", "variant"), ("latent_dim", "latent_dim")) if getattr(args, flag) is not None}
     variant = args.model or DEFAULT_VARIANT
     model = ModelConfig(variant=variant, latent_dim=args.latent_dim or DEFAULT_LATENT_DIM[variant])
     train = TrainConfig(
@@ -170,6 +171,8 @@ def run(config: BuildConfig, explicit: set[str], log=print) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # tensorflowjs imports TF Decision Forests, whose banner otherwise needs IPython off a terminal.
+    os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
     from pipeline.data import DataError
     from pipeline.export import ExportError
     from pipeline.train import CheckpointError, TrainingDiverged, TrainingInterrupted

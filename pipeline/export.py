@@ -14,6 +14,7 @@ metadata.json is the contract with the page (format_version 1):
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.faults import crash_point
 from pipeline.config import (
     IMAGE_SHAPE,
     METADATA_FORMAT,
@@ -111,7 +113,9 @@ class StagedExport:
             if file.is_file():
                 with open(file, "rb") as handle:
                     os.fsync(handle.fileno())
+        crash_point("export-staged")
         if self.out.exists() and _exchange(self.path, self.out):
+            crash_point("export-exchanged")
             shutil.rmtree(self.path)  # now holds the previous export
         else:
             if self.out.exists():  # no renameat2: a short window without `out`, never a mix
@@ -126,25 +130,39 @@ class StagedExport:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
+def _max_difference(generator, model_json: Path, model_config: ModelConfig) -> tuple[object, float]:
+    from tensorflowjs.converters import load_keras_model
+
+    reloaded = load_keras_model(str(model_json))
+    inputs = check_noise(model_config)
+    expected = generator(inputs, training=False).numpy()
+    return reloaded, float(np.max(np.abs(expected - reloaded(inputs, training=False).numpy())))
+
+
 def write_generator(generator, folder: Path, model_config: ModelConfig, quantize: str = "none", log=print):
     """Convert to TF.js layers format in `folder`, reload with tensorflowjs, compare with Keras.
 
-    Returns (reloaded tf_keras model, max absolute difference). Raises ExportError when the
-    difference exceeds TOLERANCE[quantize].
+    The float32 conversion is always checked to 1e-4 (in a scratch folder when quantizing), so
+    a converter fault is never hidden behind quantization error; the quantized files that ship
+    are then checked against TOLERANCE[quantize]. Returns (reloaded tf_keras model, max |diff|).
     """
-    from tensorflowjs.converters import load_keras_model, save_keras_model
+    from tensorflowjs.converters import save_keras_model
 
-    save_keras_model(generator, str(folder), quantization_dtype_map=QUANTIZATION_MAP[quantize])
-    reloaded = load_keras_model(str(folder / MODEL_FILE))
-    inputs = check_noise(model_config)
-    expected = generator(inputs, training=False).numpy()
-    actual = reloaded(inputs, training=False).numpy()
-    difference = float(np.max(np.abs(expected - actual)))
-    log(f"export check: TF.js reload vs Keras on {len(inputs[0])} fixed inputs, max |diff| = {difference:.2e} ({quantize})")
-    if not difference <= TOLERANCE[quantize]:
-        raise ExportError(
-            f"exported model does not reproduce Keras: max |diff| {difference:.3g} > {TOLERANCE[quantize]} ({quantize})"
-        )
+    checks = ["none"] if quantize == "none" else ["none", quantize]
+    for kind in checks:
+        target = folder if kind == quantize else Path(tempfile.mkdtemp(prefix=f".{folder.name}.float32-check-", dir=folder.parent))
+        try:
+            save_keras_model(generator, str(target), quantization_dtype_map=QUANTIZATION_MAP[kind])
+            reloaded, difference = _max_difference(generator, target / MODEL_FILE, model_config)
+        finally:
+            if target != folder:
+                shutil.rmtree(target, ignore_errors=True)
+        log(f"export check: TF.js reload vs Keras on {len(check_noise(model_config)[0])} fixed inputs, "
+            f"max |diff| = {difference:.2e} ({'float32' if kind == 'none' else kind}, limit {TOLERANCE[kind]:g})")
+        if not difference <= TOLERANCE[kind]:
+            raise ExportError(
+                f"exported model does not reproduce Keras: max |diff| {difference:.3g} > {TOLERANCE[kind]} ({kind})"
+            )
     return reloaded, difference
 
 
@@ -166,11 +184,35 @@ def metadata(model_config: ModelConfig, generator, folder: Path, quantize: str, 
         "output_range": list(VALUE_RANGE),
         "quantization": quantize,
         "model_bytes": sum(f.stat().st_size for f in folder.iterdir() if f.name == MODEL_FILE or f.suffix == ".bin"),
+        # Lets anyone check that model.json and its shards belong together (and to this metadata).
+        "sha256": {f.name: _sha256(f) for f in sorted(folder.iterdir()) if f.name == MODEL_FILE or f.suffix == ".bin"},
         "parameters": int(generator.count_params()),
         "export_check": {"max_abs_diff": difference, "tolerance": TOLERANCE[quantize]},
         "training": training,
         "evaluation": evaluation,
     }
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def verify(folder: Path) -> dict:
+    """An export folder is complete and of one piece: metadata, model.json and every shard it names,
+    each with the hash the metadata recorded. -> metadata; raises ExportError otherwise."""
+    folder = Path(folder)
+    try:
+        content = json.loads((folder / METADATA_FILE).read_text())
+        manifest = json.loads((folder / content["model_file"]).read_text())["weightsManifest"]
+    except (OSError, ValueError, KeyError) as error:
+        raise ExportError(f"{folder}: incomplete export ({error})") from None
+    named = {content["model_file"]} | {path for group in manifest for path in group["paths"]}
+    if set(content["sha256"]) != named:
+        raise ExportError(f"{folder}: metadata lists {sorted(content['sha256'])}, model.json needs {sorted(named)}")
+    for name, digest in content["sha256"].items():
+        if not (folder / name).is_file() or _sha256(folder / name) != digest:
+            raise ExportError(f"{folder / name}: missing or not the file this metadata was written with")
+    return content
 
 
 def write_metadata(folder: Path, content: dict) -> None:

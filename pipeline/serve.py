@@ -11,7 +11,8 @@ from pathlib import Path
 
 from flask import Flask, Response, abort, request, send_file
 from werkzeug.exceptions import HTTPException
-from werkzeug.serving import BaseWSGIServer, make_server as werkzeug_make_server
+from werkzeug.serving import BaseWSGIServer
+from werkzeug.serving import make_server as werkzeug_make_server
 
 from pipeline.config import ROOT
 
@@ -24,11 +25,12 @@ VENDOR_PACKAGES = ("tfjs", "tfjs-backend-wasm")
 DEFAULT_VENDOR_DIR = ROOT / "node_modules" / "@tensorflow"
 
 # Only these file types are served; anything else (sources, configs, dotfiles) is a 404.
+# Flask appends "; charset=utf-8" to the text/* types.
 CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
+    ".html": "text/html",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
     ".json": "application/json",
     ".map": "application/json",
     ".bin": "application/octet-stream",
@@ -36,35 +38,44 @@ CONTENT_TYPES = {
     ".svg": "image/svg+xml",
     ".png": "image/png",
     ".ico": "image/x-icon",
-    ".txt": "text/plain; charset=utf-8",
+    ".txt": "text/plain",
 }
 
-# Scripts only from this origin; 'wasm-unsafe-eval' lets the WASM backend compile its module and
-# blob: workers are how its threaded build starts threads. No inline scripts or styles anywhere.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self' 'wasm-unsafe-eval'",
-        "worker-src 'self' blob:",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-
-# Cross-origin isolation (COOP + COEP) enables SharedArrayBuffer, so the WASM backend can run threaded.
+# Cross-origin isolation (COOP + COEP) enables SharedArrayBuffer, which the WASM backend needs to
+# run threaded. Off by default: benchmarks/page_bench.py measured no gain on a 2-core machine (TF.js
+# sizes its pool at half the cores, so one thread) and a slower first draw; `--isolate` turns it on.
 ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Embedder-Policy": "require-corp",
 }
 
+
+def content_security_policy(isolated: bool) -> str:
+    """Scripts from this origin only, no inline code and no eval.
+
+    'wasm-unsafe-eval' lets the WASM backend compile its module. When isolated, its threaded build
+    starts workers from blob: URLs that importScripts() a blob: copy of the backend, so blob: is
+    allowed for scripts and workers then, and only then.
+    """
+    blob = " blob:" if isolated else ""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'wasm-unsafe-eval'{blob}",
+            f"worker-src 'self'{blob}",
+            "style-src 'self'",
+            "img-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Resource-Policy": "same-origin",
     "X-Frame-Options": "DENY",
@@ -110,7 +121,7 @@ def create_app(
     exported_dir: Path | str | None = ROOT / "exported",
     vendor_dir: Path | str = DEFAULT_VENDOR_DIR,
     *,
-    cross_origin_isolation: bool = True,
+    cross_origin_isolation: bool = False,
 ) -> Flask:
     """The Flask app serving `/` (web_dir), `/exported/` and `/vendor/<tfjs package>/`.
 
@@ -125,7 +136,11 @@ def create_app(
     # No redirect from "//" to "/": every URL either names a served file or is a 404.
     app.url_map.merge_slashes = False
     app.config.update(DEBUG=False, PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False)
-    extra_headers = {**SECURITY_HEADERS, **(ISOLATION_HEADERS if cross_origin_isolation else {})}
+    extra_headers = {
+        **SECURITY_HEADERS,
+        "Content-Security-Policy": content_security_policy(cross_origin_isolation),
+        **(ISOLATION_HEADERS if cross_origin_isolation else {}),
+    }
     # GET only (Flask adds HEAD); no automatic OPTIONS, so every other method is a 405.
     route = {"methods": ["GET"], "provide_automatic_options": False}
 
@@ -198,9 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--web", type=Path, default=ROOT / "web", help=argparse.SUPPRESS)
     parser.add_argument("--vendor", type=Path, default=DEFAULT_VENDOR_DIR, help=argparse.SUPPRESS)
     parser.add_argument(
-        "--no-isolation",
+        "--isolate",
         action="store_true",
-        help="omit the COOP/COEP headers (the WASM backend then runs single-threaded)",
+        help="send COOP/COEP so the WASM backend may run threaded (no gain measured on 2 cores)",
     )
     args = parser.parse_args(argv)
 
@@ -214,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "server, do not expose it to a network you do not trust",
             file=sys.stderr,
         )
-    app = create_app(args.web, args.exported, args.vendor, cross_origin_isolation=not args.no_isolation)
+    app = create_app(args.web, args.exported, args.vendor, cross_origin_isolation=args.isolate)
     try:
         server = make_server(app, args.host, args.port)
     except OSError as error:

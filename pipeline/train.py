@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import report
+from pipeline.faults import crash_point
 from pipeline.config import ModelConfig, TrainConfig
 from pipeline.data import Digits, to_model_range, to_pixels
 
@@ -159,18 +160,21 @@ class Checkpoints:
 
     def save(self, checkpoint, state: RunState) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
-        previous = self.latest()
-        serial = int(previous.name.split("-")[1]) + 1 if previous else 1
+        # Past every folder present, including one a killed save renamed in but never pointed to.
+        serials = [int(p.name.split("-")[1]) for p in self.root.glob("ckpt-*") if p.name.split("-")[1].isdigit()]
+        serial = max(serials, default=0) + 1
         name = f"ckpt-{serial:06d}"
         tmp = self.root / f".{name}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         checkpoint.write(str(tmp / "weights"))
+        crash_point("checkpoint-weights")
         (tmp / "state.json").write_text(json.dumps(asdict(state)))
         for file in tmp.iterdir():  # data on disk before the rename makes it visible
             with open(file, "rb") as handle:
                 os.fsync(handle.fileno())
         os.rename(tmp, self.root / name)
+        crash_point("checkpoint-pointer")
         pointer_tmp = self.root / ".LATEST.tmp"
         pointer_tmp.write_text(name)
         os.replace(pointer_tmp, self.root / "LATEST")
@@ -236,6 +240,7 @@ def make_monitor(**kwargs):
         def on_train_batch_end(self, batch, logs=None):
             logs = logs or {}
             self.epoch_batches += 1
+            crash_point("batch")
             self.state.images_seen += self.batch_size
             n = self.epoch_batches
             for key, mean in logs.items():

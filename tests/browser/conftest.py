@@ -1,0 +1,325 @@
+"""Browser-test fixtures: real servers on loopback, one headless Chromium per session, exports to break."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+
+from pipeline import serve
+from pipeline.config import ROOT
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# `import tensorflowjs` pulls in TF Decision Forests, whose welcome banner imports IPython when
+# stdout is captured (as under pytest); IPython is not installed.
+os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps trying to reach Google services.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+COMMITTED_EXPORT = ROOT / "exported"
+LOAD_TIMEOUT_MS = 30_000
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives the page in Debian's headless Chromium through Playwright")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+# ---------------------------------------------------------------- exports
+
+
+def write_metadata(folder: Path, *, variant: str, latent_dim: int, num_classes: int, parameters: int) -> dict:
+    """metadata.json (format_version 1) for a stand-in export in `folder`, as pipeline.export writes it."""
+    files = sorted(f for f in folder.iterdir() if f.name == "model.json" or f.suffix == ".bin")
+    inputs = [{"name": "noise", "shape": [None, latent_dim], "distribution": "standard_normal"}]
+    if num_classes:
+        inputs.append({"name": "label", "shape": [None, num_classes], "encoding": "one_hot"})
+    content = {
+        "format": "keras-gan-tfjs",
+        "format_version": 1,
+        "model_file": "model.json",
+        "variant": variant,
+        "latent_dim": latent_dim,
+        "num_classes": num_classes,
+        "class_names": [str(i) for i in range(num_classes)],
+        "inputs": inputs,
+        "image_shape": [28, 28, 1],
+        "output_range": [-1.0, 1.0],
+        "quantization": "none",
+        "model_bytes": sum(f.stat().st_size for f in files),
+        "sha256": {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files},
+        "parameters": parameters,
+        "training": {
+            "epochs": 0,
+            "images_seen": 0,
+            "wall_time_s": 0.0,
+            "data_source": "untrained stand-in for the browser tests",
+            "train_images": 0,
+            "seed": 1,
+            "final_losses": {"d_loss": 0.0, "g_loss": 0.0},
+            "created": "2026-01-01T00:00:00Z",
+        },
+        "evaluation": None,
+    }
+    (folder / "metadata.json").write_text(json.dumps(content, indent=2) + "\n")
+    return content
+
+
+def build_standin(folder: Path, conditional: bool = True, latent_dim: int = 64) -> Path:
+    """A small untrained generator with the real contract: noise (+ one-hot label) -> Dense -> [28, 28, 1] tanh."""
+    import tensorflowjs as tfjs
+    import tf_keras as keras
+
+    keras.utils.set_random_seed(7)
+    noise = keras.Input((latent_dim,), name="noise")
+    inputs = [noise]
+    x = noise
+    if conditional:
+        label = keras.Input((10,), name="label")
+        inputs.append(label)
+        x = keras.layers.Concatenate()([noise, label])
+    x = keras.layers.Dense(96, activation="relu")(x)
+    x = keras.layers.Dense(784, activation="tanh")(x)
+    image = keras.layers.Reshape((28, 28, 1))(x)
+    model = keras.Model(inputs if conditional else noise, image, name="generator")
+    tfjs.converters.save_keras_model(model, str(folder))
+    write_metadata(
+        folder,
+        variant="cgan" if conditional else "dcgan",
+        latent_dim=latent_dim,
+        num_classes=10 if conditional else 0,
+        parameters=int(model.count_params()),
+    )
+    return folder
+
+
+def has_committed_export() -> bool:
+    return (COMMITTED_EXPORT / "metadata.json").is_file()
+
+
+@pytest.fixture(scope="session")
+def trained_export() -> Path:
+    """The committed, trained export; tests that need real digits skip without it."""
+    if not has_committed_export():
+        pytest.skip("no trained model committed in exported/ yet")
+    return COMMITTED_EXPORT
+
+
+@pytest.fixture(scope="session")
+def model_export(tmp_path_factory) -> Path:
+    """The committed export when there is one, else an untrained stand-in with the same contract."""
+    if has_committed_export():
+        return COMMITTED_EXPORT
+    return build_standin(tmp_path_factory.mktemp("standin-cgan"))
+
+
+@pytest.fixture(scope="session")
+def unconditional_export(tmp_path_factory) -> Path:
+    return build_standin(tmp_path_factory.mktemp("standin-dcgan"), conditional=False, latent_dim=32)
+
+
+@pytest.fixture
+def broken_export(tmp_path, model_export) -> Path:
+    """A copy of the export for a test to break."""
+    return Path(shutil.copytree(model_export, tmp_path / "exported"))
+
+
+@pytest.fixture(scope="session")
+def keras_generator(model_export):
+    """The export reloaded by the tensorflowjs converter: the Keras side of the parity checks."""
+    from tensorflowjs.converters import load_keras_model
+
+    return load_keras_model(str(model_export / "model.json"))
+
+
+# ---------------------------------------------------------------- servers
+
+
+class HangUp:
+    """WSGI middleware: requests whose path ends with `suffix` get a connection cut mid-answer.
+
+    mode "hangup" closes the socket before any byte is sent; mode "truncate" promises the full
+    Content-Length, sends a few bytes, then closes: what a server dying mid-download looks like.
+    """
+
+    def __init__(self, app, suffix: str, mode: str = "hangup"):
+        self.app, self.suffix, self.mode = app, suffix, mode
+
+    def __call__(self, environ, start_response):
+        if not environ["PATH_INFO"].endswith(self.suffix):
+            return self.app(environ, start_response)
+        connection = environ["werkzeug.socket"]
+        if self.mode == "truncate":
+            connection.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                b"Content-Length: 100000\r\nCache-Control: no-cache\r\n\r\n" + b"\0" * 100
+            )
+        connection.shutdown(socket.SHUT_RDWR)
+        connection.close()
+        return []
+
+
+class CloseConnections:
+    """WSGI middleware: every response says Connection: close, so a shut-down server leaves no live sockets."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            return start_response(status, [*headers, ("Connection", "close")], exc_info)
+
+        return self.app(environ, start)
+
+
+@dataclass
+class Servers:
+    """Starts apps on free loopback ports; every server stops at the end of the session."""
+
+    running: list = field(default_factory=list)
+
+    def start(
+        self, exported: Path | None, *, isolation: bool = False, wrap: Callable | None = None, vendor: Path | None = None
+    ):
+        app = serve.create_app(
+            ROOT / "web", exported, vendor or serve.DEFAULT_VENDOR_DIR, cross_origin_isolation=isolation
+        )
+        if wrap is not None:
+            app.wsgi_app = wrap(app.wsgi_app)
+        server, url = serve.serve_in_thread(app)
+        self.running.append(server)
+        return server, url
+
+    def url(self, exported: Path | None, **options) -> str:
+        return self.start(exported, **options)[1]
+
+    def stop(self, server) -> None:
+        if server in self.running:
+            self.running.remove(server)
+            server.shutdown()
+            server.server_close()
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    pool = Servers()
+    yield pool
+    for server in list(pool.running):
+        pool.stop(server)
+
+
+@pytest.fixture(scope="session")
+def base_url(servers, model_export) -> str:
+    return servers.url(model_export)
+
+
+# ---------------------------------------------------------------- the browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM} (set CHROMIUM_PATH)")
+    with sync_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@dataclass
+class PageRun:
+    """A page plus everything it logged and asked for."""
+
+    page: object
+    console: list[tuple[str, str]] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    @property
+    def console_errors(self) -> list[str]:
+        return [text for kind, text in self.console if kind == "error"] + self.page_errors
+
+    def ready(self) -> None:
+        """Wait for the first grid; fails with the page's own error message when there is one."""
+        self.page.evaluate("() => window.ganDemo.ready")
+
+    def error_text(self) -> str:
+        """Wait for the error box and return its text."""
+        self.page.wait_for_selector("#error:not([hidden])", timeout=LOAD_TIMEOUT_MS)
+        return self.page.inner_text("#error")
+
+    def digits(self) -> tuple[np.ndarray, list[int] | None]:
+        """The drawn canvases -> (grey levels uint8 [N, 28, 28] from the red channel, data-label per canvas)."""
+        data = self.page.evaluate(
+            """() => Array.from(document.querySelectorAll('canvas.digit'), (canvas) => ({
+                  label: canvas.dataset.label,
+                  pixels: Array.from(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data),
+                }))"""
+        )
+        images = np.array([np.array(d["pixels"], np.uint8).reshape(28, 28, 4)[..., 0] for d in data])
+        labels = [int(d["label"]) for d in data] if data and data[0]["label"] is not None else None
+        return images, labels
+
+    def last_batch(self) -> dict:
+        return self.page.evaluate(
+            """() => { const b = window.ganDemo.lastBatch;
+                       return {...b, noise: Array.from(b.noise), labels: b.labels && Array.from(b.labels)}; }"""
+        )
+
+
+@pytest.fixture
+def open_page(browser) -> Iterator[Callable[..., PageRun]]:
+    """open_page(url) -> PageRun in a fresh context (fresh cache and storage); closed after the test."""
+    contexts = []
+
+    def opener(url: str, *, init_script: str | None = None, goto: bool = True) -> PageRun:
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        contexts.append(context)
+        if init_script:
+            context.add_init_script(init_script)
+        page = context.new_page()
+        page.set_default_timeout(LOAD_TIMEOUT_MS)
+        run = PageRun(page)
+        page.on("console", lambda message: run.console.append((message.type, message.text)))
+        page.on("pageerror", lambda error: run.page_errors.append(str(error)))
+        page.on("request", lambda request: run.requests.append(request.url))
+        if goto:
+            page.goto(url)
+        return run
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def host_of(url: str) -> str | None:
+    """The host a request went to; blob: URLs carry their creator's origin after the scheme."""
+    if url.startswith("blob:"):
+        url = url[len("blob:") :]
+    if url.startswith("data:"):
+        return "data"
+    return urlsplit(url).hostname

@@ -1,0 +1,124 @@
+"""Every way loading can fail ends in a visible explanation, never a blank page or an endless spinner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import CloseConnections, HangUp
+
+pytestmark = pytest.mark.browser
+
+
+def shard_of(export: Path) -> Path:
+    return sorted(export.glob("*.bin"))[0]
+
+
+def assert_shows_error(run, title: str, *phrases: str) -> str:
+    text = run.error_text()
+    assert title.lower() in text.lower(), text
+    for phrase in phrases:
+        assert phrase.lower() in text.lower(), text
+    assert run.page.get_attribute("#status", "data-state") == "error"
+    assert run.page.locator("canvas.digit").count() == 0
+    assert run.page.evaluate("() => ganDemo.ready.then(() => 'resolved', () => 'rejected')") == "rejected"
+    return text
+
+
+def test_model_missing(open_page, servers, tmp_path):
+    run = open_page(servers.url(tmp_path / "no-export-here") + "/")
+    assert_shows_error(run, "Model missing", "No exported model")
+
+
+def test_metadata_missing(open_page, servers, broken_export):
+    (broken_export / "metadata.json").unlink()
+    run = open_page(servers.url(broken_export) + "/")
+    assert_shows_error(run, "Metadata missing", "metadata.json")
+
+
+def test_metadata_of_an_unknown_format_version(open_page, servers, broken_export):
+    metadata = json.loads((broken_export / "metadata.json").read_text())
+    metadata["format_version"] = 2
+    (broken_export / "metadata.json").write_text(json.dumps(metadata))
+    run = open_page(servers.url(broken_export) + "/")
+    assert_shows_error(run, "Unknown metadata format version", "format_version 2", "version 1")
+
+
+def test_metadata_that_is_not_json(open_page, servers, broken_export):
+    (broken_export / "metadata.json").write_text('{"format": "keras-gan-tfjs", "format_version": 1,')
+    run = open_page(servers.url(broken_export) + "/")
+    assert_shows_error(run, "Unreadable metadata", "not valid JSON")
+
+
+def test_corrupt_model_json(open_page, servers, broken_export):
+    text = (broken_export / "model.json").read_text()
+    (broken_export / "model.json").write_text(text[: len(text) // 2])
+    run = open_page(servers.url(broken_export) + "/")
+    assert_shows_error(run, "Corrupt model", "model.json", "not valid JSON")
+
+
+def test_model_json_whose_layers_tfjs_cannot_build(open_page, servers, broken_export):
+    model = json.loads((broken_export / "model.json").read_text())
+    model["modelTopology"]["model_config"]["config"]["layers"][-1]["class_name"] = "NoSuchLayer"
+    (broken_export / "model.json").write_text(json.dumps(model))
+    metadata = json.loads((broken_export / "metadata.json").read_text())
+    metadata.pop("sha256", None)  # the digest would (rightly) catch the edit first
+    (broken_export / "metadata.json").write_text(json.dumps(metadata))
+    run = open_page(servers.url(broken_export) + "/")
+    assert_shows_error(run, "Corrupt model", "could not build")
+
+
+def test_truncated_shard(open_page, servers, broken_export):
+    shard = shard_of(broken_export)
+    shard.write_bytes(shard.read_bytes()[: shard.stat().st_size // 2])
+    run = open_page(servers.url(broken_export) + "/")
+    assert_shows_error(run, "Corrupt model weights", shard.name, "truncated")
+
+
+def test_shard_corrupted_without_changing_its_size(open_page, servers, broken_export):
+    shard = shard_of(broken_export)
+    data = bytearray(shard.read_bytes())
+    data[100:108] = b"\xff" * 8  # eight bytes of NaN-ish garbage
+    shard.write_bytes(bytes(data))
+    run = open_page(servers.url(broken_export) + "/")
+    assert_shows_error(run, "Corrupt model weights", shard.name)
+
+
+def test_missing_shard(open_page, servers, broken_export):
+    shard_of(broken_export).unlink()
+    run = open_page(servers.url(broken_export) + "/")
+    assert_shows_error(run, "Model weights missing")
+
+
+@pytest.mark.parametrize("mode", ["hangup", "truncate"])
+def test_server_that_hangs_up_mid_load(open_page, servers, model_export, mode):
+    """The shard's connection is cut: before any byte, or after 100 of the promised bytes."""
+    url = servers.url(model_export, wrap=lambda app: HangUp(app, ".bin", mode))
+    run = open_page(url + "/")
+    assert_shows_error(run, "Server stopped responding", ".bin", "pipeline.serve")
+
+
+def test_server_shut_down_between_metadata_and_shards(open_page, servers, model_export):
+    """The real server stops when the page asks for the first shard; the request then finds nobody."""
+    server, url = servers.start(model_export, wrap=CloseConnections)
+    run = open_page(url + "/", goto=False)
+
+    def stop_then_continue(route):
+        servers.stop(server)
+        route.continue_()
+
+    run.page.route("**/*.bin", stop_then_continue)
+    run.page.goto(url + "/")
+    assert_shows_error(run, "Server stopped responding")
+
+
+def test_unsupported_browser(open_page, base_url):
+    run = open_page(base_url + "/", init_script="window.fetch = undefined;")
+    assert_shows_error(run, "Unsupported browser", "fetch")
+
+
+def test_tfjs_not_installed(open_page, servers, model_export, tmp_path):
+    run = open_page(servers.url(model_export, vendor=tmp_path) + "/")
+    assert_shows_error(run, "TensorFlow.js missing", "npm ci")

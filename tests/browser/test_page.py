@@ -1,0 +1,201 @@
+"""The page in headless Chromium: it loads cleanly and locally, keeps its state in the URL, morphs and does not leak."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+import pytest
+
+from .conftest import host_of
+
+pytestmark = pytest.mark.browser
+
+
+def test_page_loads_without_errors_draws_digits_and_stays_on_loopback(open_page, base_url):
+    run = open_page(base_url + "/")
+    run.ready()
+    # The automatic backend choice measures every backend after the first grid: wait for it too.
+    # (page.wait_for_function evaluates strings, which the page's CSP forbids: poll inside the page)
+    run.page.evaluate(
+        "() => new Promise((resolve) => { const t = setInterval(() => {"
+        " if (ganDemo.tuning) { clearInterval(t); resolve(); } }, 50); })"
+    )
+    run.page.evaluate("() => ganDemo.idle()")
+    canvases = run.page.locator("canvas.digit")
+    assert canvases.count() == 100
+    images, labels = run.digits()
+    assert images.shape == (100, 28, 28)
+    assert images.std() > 0, "canvases are blank"
+    assert run.console_errors == []
+    assert run.requests, "no requests recorded"
+    assert {host_of(url) for url in run.requests} == {"127.0.0.1"}, run.requests
+    assert run.page.evaluate("() => ganDemo.tuning.backend") in ("wasm", "webgl", "cpu")
+    assert "backend" in run.page.inner_text("#backend-info")
+    assert "ms" in run.page.inner_text("#timing")
+    # Each digit is a 28x28 canvas scaled up crisply by CSS.
+    assert run.page.evaluate(
+        "() => { const c = document.querySelector('canvas.digit');"
+        " return [c.width, c.height, getComputedStyle(c).imageRendering, c.getBoundingClientRect().width]; }"
+    )[:3] == [28, 28, "pixelated"]
+
+
+def test_conditional_canvases_carry_the_digit_asked_for(open_page, base_url, model_export):
+    run = open_page(base_url + "/?seed=5&digit=all&count=30&backend=wasm")
+    run.ready()
+    _, labels = run.digits()
+    if run.page.evaluate("() => ganDemo.metadata.num_classes") == 0:
+        assert labels is None
+        return
+    assert labels == [digit for digit in range(10) for _ in range(3)]
+    run.page.goto(base_url + "/?seed=5&digit=7&count=12&backend=wasm")
+    run.ready()
+    assert run.digits()[1] == [7] * 12
+
+
+def test_the_same_seed_gives_the_same_digits(open_page, base_url):
+    url = base_url + "/?seed=1234&digit=all&count=20&backend=wasm"
+    first = open_page(url)
+    first.ready()
+    second = open_page(url)
+    second.ready()
+    images_a, _ = first.digits()
+    images_b, _ = second.digits()
+    assert np.array_equal(images_a, images_b)
+    assert first.last_batch()["noise"] == second.last_batch()["noise"]
+    other = open_page(base_url + "/?seed=1235&digit=all&count=20&backend=wasm")
+    other.ready()
+    assert not np.array_equal(images_a, other.digits()[0])
+
+
+def test_the_url_round_trips_the_state(open_page, base_url):
+    run = open_page(base_url + "/?seed=77&digit=3&count=12&backend=cpu")
+    run.ready()
+    assert urlsplit(run.page.url).query == "seed=77&digit=3&count=12&backend=cpu"
+    assert run.page.evaluate("() => ganDemo.state") == {
+        "seed": 77,
+        "digit": 3,
+        "count": 12,
+        "backend": "cpu",
+    }
+    assert run.page.input_value("#seed") == "77" and run.page.input_value("#count") == "12"
+
+    # Generate: new noise, and the URL names it; opening that URL gives the same digits.
+    run.page.click("#generate")
+    run.page.evaluate("() => ganDemo.idle()")
+    query = parse_qs(urlsplit(run.page.url).query)
+    assert query["seed"] != ["77"] and query["digit"] == ["3"] and query["count"] == ["12"]
+    images, _ = run.digits()
+    again = open_page(run.page.url)
+    again.ready()
+    assert np.array_equal(images, again.digits()[0])
+
+    # The controls write the URL too.
+    run.page.fill("#count", "5")
+    run.page.press("#count", "Enter")
+    run.page.fill("#seed", "99")
+    run.page.press("#seed", "Enter")
+    run.page.click("label.pill:has(input[value='8'])")
+    run.page.evaluate("() => ganDemo.idle()")
+    assert parse_qs(urlsplit(run.page.url).query) == {
+        "seed": ["99"],
+        "digit": ["8"],
+        "count": ["5"],
+        "backend": ["cpu"],
+    }
+    assert run.page.locator("canvas.digit").count() == 5
+
+
+@pytest.mark.parametrize(
+    ("query", "notice", "count"),
+    [
+        ("count=0&digit=3", "count", 1),
+        ("count=1000000&digit=3", "count", 400),
+        ("count=abc&digit=3", "count", 100),
+        ("digit=12&count=20", "digit", 20),
+        ("seed=abc&digit=3&count=4", "seed", 4),
+        ("seed=-5&digit=3&count=4", "seed", 4),
+        ("backend=quantum&digit=3&count=4", "backend", 4),
+    ],
+)
+def test_bad_url_values_are_clamped_or_replaced_with_a_visible_notice(open_page, base_url, query, notice, count):
+    run = open_page(f"{base_url}/?{query}")
+    run.ready()
+    notices = run.page.inner_text("#notices")
+    assert notice in notices, notices
+    assert run.page.locator("canvas.digit").count() == count
+    state = parse_qs(urlsplit(run.page.url).query)
+    assert state["count"] == [str(count)]
+    assert state["seed"][0].isdigit()
+    assert run.console_errors == []
+
+
+def test_morph_animates_between_two_samples_and_two_digits(open_page, base_url):
+    run = open_page(base_url + "/?seed=3&digit=all&count=20&backend=wasm")
+    run.ready()
+    run.page.evaluate("() => ganDemo.idle()")
+    assert run.page.is_visible("#morph-panel")
+    read_morph = (
+        "() => Array.from(document.getElementById('morph-canvas').getContext('2d').getImageData(0, 0, 28, 28).data)"
+    )
+    frames = []
+    for _ in range(4):
+        frames.append(np.array(run.page.evaluate(read_morph)))
+        run.page.wait_for_timeout(350)
+    assert any(not np.array_equal(frames[0], frame) for frame in frames[1:]), "the morph does not move"
+    strip = run.page.locator("#morph-strip canvas")
+    assert strip.count() == 8
+    if run.page.evaluate("() => ganDemo.metadata.num_classes") > 0:
+        run.page.select_option("#morph-from", "1")
+        run.page.select_option("#morph-to", "7")
+        run.page.evaluate("() => ganDemo.idle()")
+        assert run.page.input_value("#morph-from") == "1" and run.page.input_value("#morph-to") == "7"
+    # Clicking two grid digits makes them the ends of the morph.
+    run.page.locator("canvas.digit").nth(4).click()
+    run.page.locator("canvas.digit").nth(9).click()
+    run.page.evaluate("() => ganDemo.idle()")
+    picked = run.page.evaluate(
+        "() => Array.from(document.querySelectorAll('canvas.digit.picked'), c => Number(c.dataset.index))"
+    )
+    assert picked == [4, 9]
+    assert run.console_errors == []
+
+
+def test_generating_a_hundred_times_does_not_grow_the_tensor_count(open_page, base_url):
+    run = open_page(base_url + "/?seed=1&digit=all&count=100&backend=wasm")
+    run.ready()
+    before, after = run.page.evaluate(
+        """async () => {
+             await ganDemo.idle();
+             const before = tf.memory().numTensors;
+             for (let i = 0; i < 100; i++) await ganDemo.generate({seed: i});
+             await ganDemo.idle();
+             return [before, tf.memory().numTensors];
+           }"""
+    )
+    assert after == before
+    assert run.page.evaluate("() => ganDemo.lastBatch.seed") == 99
+
+
+def test_an_unconditional_model_has_no_digit_picker(open_page, servers, unconditional_export):
+    run = open_page(servers.url(unconditional_export) + "/?seed=8&count=16&digit=4&backend=wasm")
+    run.ready()
+    assert run.page.is_hidden("#digit-field")
+    assert run.page.locator("canvas.digit").count() == 16
+    assert run.digits()[1] is None
+    assert "unconditional" in run.page.inner_text("#notices")
+    assert "digit" not in parse_qs(urlsplit(run.page.url).query)
+
+
+def test_page_shows_the_model_training_and_evaluation_summary(open_page, base_url, model_export):
+    run = open_page(base_url + "/?backend=wasm&count=10&digit=all")
+    run.ready()
+    model = run.page.inner_text("#model-info")
+    assert "Parameters" in model and "Download" in model
+    assert "Epochs" in run.page.inner_text("#training-info")
+    evaluation = run.page.inner_text("#evaluation-info")
+    metadata = run.page.evaluate("() => ganDemo.metadata")
+    if metadata["evaluation"]:
+        assert "FID" in evaluation and "Real digits" in evaluation
+    else:
+        assert "not evaluated" in evaluation
