@@ -31,8 +31,9 @@ def run(command: list[str], log_file: Path) -> float:
     print("$", " ".join(command), flush=True)
     started = time.monotonic()
     with open(log_file, "w") as log:
-        done = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                              env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+        done = subprocess.run(
+            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+        )
     wall = time.monotonic() - started
     if done.returncode:
         sys.exit(f"failed ({done.returncode}); see {log_file}")
@@ -43,8 +44,20 @@ def evaluate(exported: Path, eval_data: Path | None, log_file: Path) -> dict | N
     if eval_data is None:
         return None
     out = log_file.with_suffix(".json")
-    run([sys.executable, "-m", "pipeline.evaluate", "--exported", str(exported), "--eval-data", str(eval_data),
-         "--json", str(out)], log_file)
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.evaluate",
+            "--exported",
+            str(exported),
+            "--eval-data",
+            str(eval_data),
+            "--json",
+            str(out),
+        ],
+        log_file,
+    )
     return json.loads(out.read_text())
 
 
@@ -92,20 +105,49 @@ def main(argv: list[str] | None = None) -> int:
     runs = HERE / "runs"
     runs.mkdir(parents=True, exist_ok=True)
 
-    default_wall = run([sys.executable, "-m", "pipeline.build", "--out", str(args.default_out),
-                        "--run-dir", str(runs / "default" / "run")], runs / "default.log")
+    default_wall = run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.build",
+            "--out",
+            str(args.default_out),
+            "--run-dir",
+            str(runs / "default" / "run"),
+        ],
+        runs / "default.log",
+    )
     default_meta = json.loads((args.default_out / "metadata.json").read_text())
     budget = default_meta["training"]["wall_time_s"]
 
     mlp_out = runs / "mlp" / "exported"
-    mlp_wall = run([sys.executable, "-m", "pipeline.build", "--model", "mlp", "--epochs", "100000",
-                    "--time-limit", f"{budget:.0f}", "--out", str(mlp_out), "--run-dir", str(runs / "mlp" / "run")],
-                   runs / "mlp.log")
+    mlp_wall = run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.build",
+            "--model",
+            "mlp",
+            "--epochs",
+            "100000",
+            "--time-limit",
+            f"{budget:.0f}",
+            "--out",
+            str(mlp_out),
+            "--run-dir",
+            str(runs / "mlp" / "run"),
+        ],
+        runs / "mlp.log",
+    )
     mlp_meta = json.loads((mlp_out / "metadata.json").read_text())
 
     rows = [
-        row(f"default ({default_meta['variant']})", default_meta, default_wall,
-            evaluate(args.default_out, eval_data, runs / "default-eval.log")),
+        row(
+            f"default ({default_meta['variant']})",
+            default_meta,
+            default_wall,
+            evaluate(args.default_out, eval_data, runs / "default-eval.log"),
+        ),
         row("classic mlp, same budget", mlp_meta, mlp_wall, evaluate(mlp_out, eval_data, runs / "mlp-eval.log")),
     ]
     results = {

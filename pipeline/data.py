@@ -89,9 +89,7 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
     shape = struct.unpack(f">{ndim}I", data[4:header])
     expected = int(np.prod(shape))
     if len(data) - header != expected:
-        raise DataError(
-            f"{path}: header says {shape} ({expected} bytes) but the file holds {len(data) - header}"
-        )
+        raise DataError(f"{path}: header says {shape} ({expected} bytes) but the file holds {len(data) - header}")
     return np.frombuffer(data, np.uint8, offset=header).reshape(shape)
 
 
@@ -107,9 +105,7 @@ def _check_pair(images: np.ndarray, labels: np.ndarray, where: str) -> None:
 
 
 def _find(folder: Path, kind: str, prefer: tuple[str, ...]) -> Path:
-    candidates = sorted(
-        p for p in folder.iterdir() if p.is_file() and f"{kind}-idx" in p.name and "ubyte" in p.name
-    )
+    candidates = sorted(p for p in folder.iterdir() if p.is_file() and f"{kind}-idx" in p.name and "ubyte" in p.name)
     for prefix in prefer:
         for candidate in candidates:
             if candidate.name.startswith(prefix):
@@ -211,9 +207,7 @@ def holdout_split(digits: Digits, fraction: float = HOLDOUT_FRACTION, seed: int 
     )
 
 
-def load_training(
-    path: Path | None = None, eval_path: Path | None = None, log=print
-) -> tuple[Digits, Digits]:
+def load_training(path: Path | None = None, eval_path: Path | None = None, log=print) -> tuple[Digits, Digits]:
     """The training digits and a held-out set, from the first source that works -> (train, heldout).
 
     Order: an explicit path; the Keras cache or download (online: 60,000 + its 10,000 test

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.faults import crash_point
 from pipeline.config import (
     IMAGE_SHAPE,
     METADATA_FORMAT,
@@ -31,6 +30,7 @@ from pipeline.config import (
     VALUE_RANGE,
     ModelConfig,
 )
+from pipeline.faults import crash_point
 
 MODEL_FILE = "model.json"
 METADATA_FILE = "metadata.json"
@@ -73,7 +73,9 @@ def load_exported(folder: Path):
     folder = Path(folder)
     metadata = json.loads((folder / METADATA_FILE).read_text())
     if metadata.get("format") != METADATA_FORMAT or metadata.get("format_version") != METADATA_FORMAT_VERSION:
-        raise ExportError(f"{folder / METADATA_FILE}: unknown format {metadata.get('format')} v{metadata.get('format_version')}")
+        raise ExportError(
+            f"{folder / METADATA_FILE}: unknown format {metadata.get('format')} v{metadata.get('format_version')}"
+        )
     return load_keras_model(str(folder / metadata["model_file"])), metadata
 
 
@@ -150,15 +152,21 @@ def write_generator(generator, folder: Path, model_config: ModelConfig, quantize
 
     checks = ["none"] if quantize == "none" else ["none", quantize]
     for kind in checks:
-        target = folder if kind == quantize else Path(tempfile.mkdtemp(prefix=f".{folder.name}.float32-check-", dir=folder.parent))
+        target = (
+            folder
+            if kind == quantize
+            else Path(tempfile.mkdtemp(prefix=f".{folder.name}.float32-check-", dir=folder.parent))
+        )
         try:
             save_keras_model(generator, str(target), quantization_dtype_map=QUANTIZATION_MAP[kind])
             reloaded, difference = _max_difference(generator, target / MODEL_FILE, model_config)
         finally:
             if target != folder:
                 shutil.rmtree(target, ignore_errors=True)
-        log(f"export check: TF.js reload vs Keras on {len(check_noise(model_config)[0])} fixed inputs, "
-            f"max |diff| = {difference:.2e} ({'float32' if kind == 'none' else kind}, limit {TOLERANCE[kind]:g})")
+        log(
+            f"export check: TF.js reload vs Keras on {len(check_noise(model_config)[0])} fixed inputs, "
+            f"max |diff| = {difference:.2e} ({'float32' if kind == 'none' else kind}, limit {TOLERANCE[kind]:g})"
+        )
         if not difference <= TOLERANCE[kind]:
             raise ExportError(
                 f"exported model does not reproduce Keras: max |diff| {difference:.3g} > {TOLERANCE[kind]} ({kind})"
@@ -166,7 +174,15 @@ def write_generator(generator, folder: Path, model_config: ModelConfig, quantize
     return reloaded, difference
 
 
-def metadata(model_config: ModelConfig, generator, folder: Path, quantize: str, difference: float, training: dict, evaluation: dict | None) -> dict:
+def metadata(
+    model_config: ModelConfig,
+    generator,
+    folder: Path,
+    quantize: str,
+    difference: float,
+    training: dict,
+    evaluation: dict | None,
+) -> dict:
     """The contract with the page; see the module docstring."""
     inputs = [{"name": "noise", "shape": [None, model_config.latent_dim], "distribution": "standard_normal"}]
     if model_config.conditional:

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import report
-from pipeline.faults import crash_point
 from pipeline.config import ModelConfig, TrainConfig
 from pipeline.data import Digits, to_model_range, to_pixels
+from pipeline.faults import crash_point
 
 CHECKPOINT_FORMAT = 1
 
@@ -84,7 +84,12 @@ def build_gan(model_config: ModelConfig, train_config: TrainConfig):
 
     generator, discriminator = models.build(model_config)
     gan = GAN(
-        generator, discriminator, model_config.latent_dim, model_config.num_classes, train_config.seed, train_config.ema_decay
+        generator,
+        discriminator,
+        model_config.latent_dim,
+        model_config.num_classes,
+        train_config.seed,
+        train_config.ema_decay,
     )
     gan.compile(
         d_optimizer=keras.optimizers.Adam(train_config.d_learning_rate, beta_1=train_config.beta_1),
@@ -331,7 +336,9 @@ def train(
     if strategy.num_replicas_in_sync > 1:
         log(f"MirroredStrategy over {strategy.num_replicas_in_sync} devices: {list(strategy.extended.worker_devices)}")
     if train_config.batch_size % strategy.num_replicas_in_sync:
-        raise ValueError(f"batch size {train_config.batch_size} does not split over {strategy.num_replicas_in_sync} devices")
+        raise ValueError(
+            f"batch size {train_config.batch_size} does not split over {strategy.num_replicas_in_sync} devices"
+        )
     with strategy.scope():
         gan = build_gan(model_config, train_config)
         checkpoint = tf.train.Checkpoint(
@@ -375,7 +382,9 @@ def train(
                 f"batch {train_config.batch_size}, {len(train_digits):,} images"
             )
             verbose = 1 if os.isatty(1) else 2
-            gan.fit(dataset, epochs=train_config.epochs, initial_epoch=state.epoch, verbose=verbose, callbacks=[monitor])
+            gan.fit(
+                dataset, epochs=train_config.epochs, initial_epoch=state.epoch, verbose=verbose, callbacks=[monitor]
+            )
     finally:
         signal.signal(signal.SIGINT, previous_handler)
 

@@ -14,7 +14,6 @@ os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
 from pipeline.data import load_npm_package  # noqa: E402
 
 
-
 @pytest.fixture(scope="session")
 def npm_digits():
     return load_npm_package()

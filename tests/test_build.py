@@ -22,7 +22,9 @@ TINY = ["--epochs", "1", "--batch-size", "32", "--seed", "3"]
 
 def test_tiny_build_exports_a_model_that_matches_the_keras_generator(tmp_path, small_npz):
     out, run_dir = tmp_path / "exported", tmp_path / "run"
-    done = run_build("--data", str(small_npz), "--out", str(out), "--run-dir", str(run_dir), "--eval-samples", "200", *TINY)
+    done = run_build(
+        "--data", str(small_npz), "--out", str(out), "--run-dir", str(run_dir), "--eval-samples", "200", *TINY
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "npz file" in done.stdout and "320 images" in done.stdout  # says which source and how many
     assert "max |diff|" in done.stdout
@@ -56,8 +58,20 @@ def test_tiny_build_exports_a_model_that_matches_the_keras_generator(tmp_path, s
 @pytest.mark.parametrize("quantize, limit", [("float16", 2e-2), ("uint8", 0.25)])
 def test_quantized_exports_are_smaller_and_close(tmp_path, small_npz, quantize, limit):
     out = tmp_path / "exported"
-    done = run_build("--data", str(small_npz), "--out", str(out), "--run-dir", str(tmp_path / "run"),
-                     "--quantize", quantize, "--no-eval", "--model", "mlp", *TINY)
+    done = run_build(
+        "--data",
+        str(small_npz),
+        "--out",
+        str(out),
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--quantize",
+        quantize,
+        "--no-eval",
+        "--model",
+        "mlp",
+        *TINY,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     metadata = json.loads((out / "metadata.json").read_text())
     float32_bytes = metadata["parameters"] * 4
@@ -68,8 +82,20 @@ def test_quantized_exports_are_smaller_and_close(tmp_path, small_npz, quantize, 
 
 def test_two_device_mirrored_run(tmp_path, small_npz):
     out = tmp_path / "exported"
-    done = run_build("--data", str(small_npz), "--out", str(out), "--run-dir", str(tmp_path / "run"),
-                     "--distribute", "mirrored", "--model", "dcgan", "--no-eval", *TINY)
+    done = run_build(
+        "--data",
+        str(small_npz),
+        "--out",
+        str(out),
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--distribute",
+        "mirrored",
+        "--model",
+        "dcgan",
+        "--no-eval",
+        *TINY,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "MirroredStrategy over 2 devices" in done.stdout
     assert json.loads((out / "metadata.json").read_text())["training"]["images_seen"] == 320
@@ -77,11 +103,29 @@ def test_two_device_mirrored_run(tmp_path, small_npz):
 
 def test_ctrl_c_checkpoints_then_resume_finishes(tmp_path, small_npz):
     out, run_dir = tmp_path / "exported", tmp_path / "run"
-    args = ["--data", str(small_npz), "--out", str(out), "--run-dir", str(run_dir), "--no-eval",
-            "--model", "mlp", "--epochs", "400", "--batch-size", "32"]
-    process = subprocess.Popen([sys.executable, "-m", "pipeline.build", *args], cwd=ROOT, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+    args = [
+        "--data",
+        str(small_npz),
+        "--out",
+        str(out),
+        "--run-dir",
+        str(run_dir),
+        "--no-eval",
+        "--model",
+        "mlp",
+        "--epochs",
+        "400",
+        "--batch-size",
+        "32",
+    ]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.build", *args],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+    )
     for line in process.stdout:  # wait until two epochs are done
         if line.startswith("epoch 2/400"):
             break
@@ -104,6 +148,18 @@ def test_ctrl_c_checkpoints_then_resume_finishes(tmp_path, small_npz):
 
 def test_help_documents_every_flag():
     help_text = build.make_parser().format_help()
-    for flag in ("--model", "--epochs", "--batch-size", "--latent-dim", "--data", "--out", "--seed",
-                 "--resume", "--quantize", "--distribute", "--eval-data", "--run-dir"):
+    for flag in (
+        "--model",
+        "--epochs",
+        "--batch-size",
+        "--latent-dim",
+        "--data",
+        "--out",
+        "--seed",
+        "--resume",
+        "--quantize",
+        "--distribute",
+        "--eval-data",
+        "--run-dir",
+    ):
         assert flag in help_text, flag

@@ -10,8 +10,19 @@ from pipeline.config import VARIANTS, ModelConfig
 
 # Layer classes the TF.js layers runtime (4.22) deserialises; anything else would break the page.
 TFJS_LAYERS = {
-    "InputLayer", "Dense", "BatchNormalization", "LeakyReLU", "Reshape", "Concatenate",
-    "Conv2DTranspose", "Conv2D", "Flatten", "Dropout", "Dot", "Add", "Activation",
+    "InputLayer",
+    "Dense",
+    "BatchNormalization",
+    "LeakyReLU",
+    "Reshape",
+    "Concatenate",
+    "Conv2DTranspose",
+    "Conv2D",
+    "Flatten",
+    "Dropout",
+    "Dot",
+    "Add",
+    "Activation",
 }
 
 

@@ -6,7 +6,6 @@ import errno
 import functools
 import gzip
 import hashlib
-import json
 import os
 import random
 import shutil
@@ -40,8 +39,23 @@ def snapshot(folder):
 def previous_export(tmp_path_factory, small_npz):
     """A complete earlier export (seed 11, 2 epochs) that every scenario starts from."""
     base = tmp_path_factory.mktemp("previous")
-    done = run_build("--data", str(small_npz), "--out", str(base / "exported"), "--run-dir", str(base / "run"),
-                     "--no-eval", "--model", "mlp", "--epochs", "2", "--batch-size", "32", "--seed", "11")
+    done = run_build(
+        "--data",
+        str(small_npz),
+        "--out",
+        str(base / "exported"),
+        "--run-dir",
+        str(base / "run"),
+        "--no-eval",
+        "--model",
+        "mlp",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "32",
+        "--seed",
+        "11",
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return base / "exported"
 
@@ -62,16 +76,43 @@ def test_killed_build_resumes_and_export_is_never_mixed(tmp_path, small_npz, pre
     out, run_dir = tmp_path / "exported", tmp_path / "run"
     shutil.copytree(previous_export, out)
     before = snapshot(out)
-    args = ["--data", str(small_npz), "--out", str(out), "--run-dir", str(run_dir), "--no-eval",
-            "--model", "mlp", "--epochs", "3", "--batch-size", "32", "--seed", "5"]
+    args = [
+        "--data",
+        str(small_npz),
+        "--out",
+        str(out),
+        "--run-dir",
+        str(run_dir),
+        "--no-eval",
+        "--model",
+        "mlp",
+        "--epochs",
+        "3",
+        "--batch-size",
+        "32",
+        "--seed",
+        "5",
+    ]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     if where in CRASHES:
         env["PIPELINE_CRASH_AT"] = CRASHES[where]
-        killed = subprocess.run([sys.executable, "-m", "pipeline.build", *args], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=600)
+        killed = subprocess.run(
+            [sys.executable, "-m", "pipeline.build", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     else:
-        process = subprocess.Popen([sys.executable, "-m", "pipeline.build", *args], cwd=ROOT, env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.build", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for line in process.stdout:
             if line.startswith("epoch 1/3"):
                 break
@@ -96,15 +137,31 @@ def test_killed_build_resumes_and_export_is_never_mixed(tmp_path, small_npz, pre
         assert "resuming from" in done.stdout
 
 
-def test_nan_loss_stops_with_message_and_keeps_checkpoint_and_export(tmp_path, small_npz, previous_export,
-                                                                     monkeypatch, capsys):
+def test_nan_loss_stops_with_message_and_keeps_checkpoint_and_export(
+    tmp_path, small_npz, previous_export, monkeypatch, capsys
+):
     """Divergence: one case, a learning rate that blows the weights up at the first step."""
     out, run_dir = tmp_path / "exported", tmp_path / "run"
     shutil.copytree(previous_export, out)
     before = snapshot(out)
     monkeypatch.setattr(build, "TrainConfig", functools.partial(TrainConfig, d_learning_rate=float("inf")))
-    status = build.main(["--data", str(small_npz), "--out", str(out), "--run-dir", str(run_dir), "--no-eval",
-                         "--model", "mlp", "--epochs", "2", "--batch-size", "32"])
+    status = build.main(
+        [
+            "--data",
+            str(small_npz),
+            "--out",
+            str(out),
+            "--run-dir",
+            str(run_dir),
+            "--no-eval",
+            "--model",
+            "mlp",
+            "--epochs",
+            "2",
+            "--batch-size",
+            "32",
+        ]
+    )
     err = capsys.readouterr().err.strip()
     assert status == 1
     assert "NaN or infinite" in err and len(err.splitlines()) == 1
@@ -122,8 +179,23 @@ def _corrupt_idx(folder, npm_digits, damage):
 
 def _checkpoint(tmp_path, small_npz):
     run_dir = tmp_path / "ckpt-run"
-    done = run_build("--data", str(small_npz), "--out", str(tmp_path / "ckpt-out"), "--run-dir", str(run_dir),
-                     "--no-eval", "--model", "mlp", "--latent-dim", "8", "--epochs", "1", "--batch-size", "32")
+    done = run_build(
+        "--data",
+        str(small_npz),
+        "--out",
+        str(tmp_path / "ckpt-out"),
+        "--run-dir",
+        str(run_dir),
+        "--no-eval",
+        "--model",
+        "mlp",
+        "--latent-dim",
+        "8",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "32",
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return run_dir
 
@@ -149,8 +221,10 @@ BAD = {
     "out not writable": (lambda c: ["--out", "/proc/exported"], "not writable"),
     "resume without checkpoint": (lambda c: ["--resume", "--run-dir", str(c["tmp"] / "empty-run")], "no checkpoint"),
     "resume another variant": (lambda c: ["--resume", "--run-dir", str(c["ckpt"]), "--model", "cgan"], "variant=mlp"),
-    "resume another latent size": (lambda c: ["--resume", "--run-dir", str(c["ckpt"]), "--model", "mlp",
-                                              "--latent-dim", "100"], "latent_dim=8"),
+    "resume another latent size": (
+        lambda c: ["--resume", "--run-dir", str(c["ckpt"]), "--model", "mlp", "--latent-dim", "100"],
+        "latent_dim=8",
+    ),
 }
 
 
@@ -202,8 +276,9 @@ def test_bad_invocations_through_the_real_command(argv, tmp_path):
     assert not (tmp_path / "exported").exists()
 
 
-def test_full_disk_during_export_is_one_line_and_keeps_the_old_export(tmp_path, small_npz, previous_export,
-                                                                     monkeypatch, capsys):
+def test_full_disk_during_export_is_one_line_and_keeps_the_old_export(
+    tmp_path, small_npz, previous_export, monkeypatch, capsys
+):
     """A full disk, simulated by a converter whose writes fail with ENOSPC: one case."""
     out = tmp_path / "exported"
     shutil.copytree(previous_export, out)
@@ -216,8 +291,23 @@ def test_full_disk_during_export_is_one_line_and_keeps_the_old_export(tmp_path, 
     import tensorflowjs.converters
 
     monkeypatch.setattr(tensorflowjs.converters, "save_keras_model", disk_full)
-    status = build.main(["--data", str(small_npz), "--out", str(out), "--run-dir", str(tmp_path / "run"),
-                         "--no-eval", "--model", "mlp", "--epochs", "1", "--batch-size", "32"])
+    status = build.main(
+        [
+            "--data",
+            str(small_npz),
+            "--out",
+            str(out),
+            "--run-dir",
+            str(tmp_path / "run"),
+            "--no-eval",
+            "--model",
+            "mlp",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "32",
+        ]
+    )
     err = capsys.readouterr().err.strip()
     assert status == 2
     assert len(err.splitlines()) == 1 and "No space left on device" in err

@@ -22,8 +22,12 @@ def small_digits(small_npz):
 
 def make_checkpoint(gan):
     return tf.train.Checkpoint(
-        generator=gan.generator, ema_generator=gan.ema_generator, discriminator=gan.discriminator,
-        g_optimizer=gan.g_optimizer, d_optimizer=gan.d_optimizer, noise_rng=gan.noise_rng,
+        generator=gan.generator,
+        ema_generator=gan.ema_generator,
+        discriminator=gan.discriminator,
+        g_optimizer=gan.g_optimizer,
+        d_optimizer=gan.d_optimizer,
+        noise_rng=gan.noise_rng,
     )
 
 
@@ -44,8 +48,9 @@ def test_resume_continues_epochs_optimiser_and_noise_stream(tmp_path, small_digi
     model = ModelConfig(variant="dcgan", latent_dim=16)
     training.train(model, SMALL, small_digits, tmp_path, log=lambda m: None)
     first = training.Checkpoints(tmp_path).read_state()
-    result = training.train(model, TrainConfig(epochs=3, batch_size=32, seed=3), small_digits, tmp_path,
-                            resume=True, log=lambda m: None)
+    result = training.train(
+        model, TrainConfig(epochs=3, batch_size=32, seed=3), small_digits, tmp_path, resume=True, log=lambda m: None
+    )
     assert first.epoch == 1 and result.state.epoch == 3
     assert result.state.images_seen == 3 * 320
     assert len(result.state.history["epoch"]["g_loss"]) == 3
@@ -112,6 +117,8 @@ def test_nan_loss_stops_training_and_saves_nothing(tmp_path, small_digits):
 
 def test_time_limit_stops_early_and_checkpoints(tmp_path, small_digits):
     config = TrainConfig(epochs=1000, batch_size=32, seed=3, time_limit=3.0)
-    result = training.train(ModelConfig(variant="mlp", latent_dim=8), config, small_digits, tmp_path, log=lambda m: None)
+    result = training.train(
+        ModelConfig(variant="mlp", latent_dim=8), config, small_digits, tmp_path, log=lambda m: None
+    )
     assert 0 < result.state.images_seen < 1000 * 320
     assert training.Checkpoints(tmp_path).read_state().images_seen == result.state.images_seen
