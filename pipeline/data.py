@@ -207,17 +207,31 @@ def holdout_split(digits: Digits, fraction: float = HOLDOUT_FRACTION, seed: int 
     )
 
 
+def _has_test_split(path: Path) -> bool:
+    """An npz with both x_train and x_test, or a folder with both train-* and t10k-* images."""
+    if path.is_dir():
+        names = [p.name for p in path.iterdir() if "images-idx" in p.name]
+        return any(n.startswith("train") for n in names) and any(n.startswith("t10k") for n in names)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {"x_train", "x_test"} <= set(archive.files)
+    except Exception:
+        return False
+
+
 def load_training(path: Path | None = None, eval_path: Path | None = None, log=print) -> tuple[Digits, Digits]:
     """The training digits and a held-out set, from the first source that works -> (train, heldout).
 
     Order: an explicit path; the Keras cache or download (online: 60,000 + its 10,000 test
-    split); the npm package's 10,000 digits. With `eval_path` the held-out set comes from there
-    and the whole training source trains; otherwise a file source or the npm package gives up
-    10% of its digits as the held-out set.
+    split); the npm package's 10,000 digits. The held-out set comes from `eval_path` if given,
+    else from the source's own test split (Keras, an npz with x_test, a folder with t10k files),
+    else 10% of the training digits are held out; the whole training source trains otherwise.
     """
     heldout = load_path(eval_path, "test") if eval_path is not None else None
     if path is not None:
         train = load_path(path, "train")
+        if heldout is None and _has_test_split(Path(path)):  # like Keras: its own test split
+            heldout = load_path(path, "test")
     else:
         try:
             train, keras_test = load_keras()

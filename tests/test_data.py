@@ -122,3 +122,18 @@ def test_missing_sources_are_errors(tmp_path):
         data.load_path(tmp_path)
     with pytest.raises(data.DataError, match="npm ci"):
         data.load_npm_package(tmp_path)
+
+
+def test_a_source_with_its_own_test_split_uses_it_as_held_out(tmp_path, digits):
+    write_idx(tmp_path / "train-images-idx3-ubyte", digits.images[:150])
+    write_idx(tmp_path / "train-labels-idx1-ubyte", digits.labels[:150])
+    write_idx(tmp_path / "t10k-images-idx3-ubyte", digits.images[150:])
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", digits.labels[150:])
+    train, held = data.load_training(tmp_path)
+    assert (len(train), len(held)) == (150, 50)
+    only_train = tmp_path / "only"
+    only_train.mkdir()
+    write_idx(only_train / "train-images-idx3-ubyte", digits.images)
+    write_idx(only_train / "train-labels-idx1-ubyte", digits.labels)
+    train, held = data.load_training(only_train)
+    assert (len(train), len(held)) == (180, 20)  # 10% held out
