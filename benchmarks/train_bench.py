@@ -41,24 +41,18 @@ def run(command: list[str], log_file: Path) -> float:
 
 
 def evaluate(exported: Path, eval_data: Path | None, log_file: Path) -> dict | None:
+    """`python -m pipeline.evaluate` on an export against eval_data; -> its JSON result."""
     if eval_data is None:
         return None
-    out = log_file.with_suffix(".json")
-    run(
-        [
-            sys.executable,
-            "-m",
-            "pipeline.evaluate",
-            "--exported",
-            str(exported),
-            "--eval-data",
-            str(eval_data),
-            "--json",
-            str(out),
-        ],
-        log_file,
+    command = [sys.executable, "-m", "pipeline.evaluate", "--exported", str(exported), "--eval-data", str(eval_data)]
+    print("$", " ".join(command), flush=True)
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     )
-    return json.loads(out.read_text())
+    log_file.write_text(done.stdout + done.stderr)
+    if done.returncode:
+        sys.exit(f"evaluation failed; see {log_file}")
+    return json.loads(done.stdout[done.stdout.index("\n{") :])  # the table, then the JSON
 
 
 def row(name: str, metadata: dict, wall: float, real_test: dict | None) -> dict:
@@ -102,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval-data", type=Path, default=ROOT.parent / "shared" / "data" / "mnist-test")
     args = parser.parse_args(argv)
     eval_data = args.eval_data if args.eval_data.exists() else None
-    runs = HERE / "runs"
+    runs = HERE / "runs"  # checkpoints, logs and exports of the runs (not committed)
     runs.mkdir(parents=True, exist_ok=True)
 
     default_wall = run(

@@ -48,7 +48,7 @@ DEFAULT_LATENT_DIM = {"cgan": 64, "dcgan": 64, "mlp": 100}
 class TrainConfig:
     """How training runs."""
 
-    epochs: int = 60
+    epochs: int = 120
     batch_size: int = 64
     seed: int = 1
     g_learning_rate: float = 2e-4
