@@ -32,23 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=10_000)
     args = parser.parse_args(argv)
 
-    import tensorflow as tf
-
     from pipeline import data, evaluate, export, train
-    from pipeline.config import ModelConfig, TrainConfig
 
-    checkpoints = train.Checkpoints(args.run_dir)
-    state = checkpoints.read_state()
-    model_config = ModelConfig(**state.model)
-    gan = train.build_gan(model_config, TrainConfig())
-    tf.train.Checkpoint(ema_generator=gan.ema_generator).read(str(checkpoints.latest() / "weights")).expect_partial()
-
+    generator, model_config = train.restore_shipped_generator(args.run_dir)
     train_digits, heldout = data.load_training(None, args.eval_data)
     judge = evaluate.load_or_train_judge(train_digits)
     rows = []
     for quantize in ("none", "float16", "uint8"):
         with tempfile.TemporaryDirectory() as folder:
-            reloaded, difference = export.write_generator(gan.ema_generator, Path(folder), model_config, quantize)
+            reloaded, difference = export.write_generator(generator, Path(folder), model_config, quantize)
             size = sum(f.stat().st_size for f in Path(folder).iterdir())
             generate = evaluate.keras_generate_fn(reloaded, model_config.latent_dim, model_config.num_classes, seed=0)
             result = evaluate.evaluate_generator(
@@ -63,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "command": "python benchmarks/quantize_bench.py " + " ".join(argv or sys.argv[1:]),
         "date": time.strftime("%Y-%m-%d"),
-        "checkpoint": str(checkpoints.latest()),
+        "checkpoint": str(train.Checkpoints(args.run_dir).latest()),
         "heldout": heldout.source,
         "rows": rows,
         "ship": choice,

@@ -98,6 +98,29 @@ def build_gan(model_config: ModelConfig, train_config: TrainConfig):
     return gan
 
 
+def make_checkpoint(gan):
+    """Everything a resumed run needs: both generators, the discriminator, both optimisers, the noise stream."""
+    import tensorflow as tf
+
+    return tf.train.Checkpoint(
+        generator=gan.generator,
+        ema_generator=gan.ema_generator,
+        discriminator=gan.discriminator,
+        g_optimizer=gan.g_optimizer,
+        d_optimizer=gan.d_optimizer,
+        noise_rng=gan.noise_rng,
+    )
+
+
+def restore_shipped_generator(run_dir: Path):
+    """The generator that ships (the weight average), rebuilt from a run's last checkpoint -> (model, ModelConfig)."""
+    checkpoints = Checkpoints(run_dir)
+    model_config = ModelConfig(**checkpoints.read_state().model)
+    gan = build_gan(model_config, TrainConfig())
+    make_checkpoint(gan).read(str(checkpoints.latest() / "weights")).expect_partial()
+    return gan.ema_generator, model_config
+
+
 def fixed_inputs(model_config: ModelConfig, columns: int, seed: int):
     """The grid's fixed noise: [rows * columns, latent] and one-hot labels (one row per digit) or None."""
     rows = 10
@@ -311,7 +334,6 @@ def train(
     Raises TrainingInterrupted after Ctrl-C (a checkpoint is written first) and TrainingDiverged
     when a loss stops being finite (nothing is written from the diverged state).
     """
-    import tensorflow as tf
     import tf_keras as keras
 
     run_dir = Path(run_dir)
@@ -341,14 +363,7 @@ def train(
         )
     with strategy.scope():
         gan = build_gan(model_config, train_config)
-        checkpoint = tf.train.Checkpoint(
-            generator=gan.generator,
-            ema_generator=gan.ema_generator,
-            discriminator=gan.discriminator,
-            g_optimizer=gan.g_optimizer,
-            d_optimizer=gan.d_optimizer,
-            noise_rng=gan.noise_rng,
-        )
+        checkpoint = make_checkpoint(gan)
         if resume:
             # Optimiser slots are created on first use; build them now so their values restore.
             gan.d_optimizer.build(gan.discriminator.trainable_weights)

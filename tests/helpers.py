@@ -36,3 +36,8 @@ def run_build(*args: str, timeout: float = 600, **kwargs) -> subprocess.Complete
         timeout=timeout,
         **kwargs,
     )
+
+
+def paths(data, out, run_dir) -> list[str]:
+    """The three path flags every test build passes."""
+    return ["--data", str(data), "--out", str(out), "--run-dir", str(run_dir)]

@@ -13,8 +13,8 @@ import pytest
 
 from pipeline import build, export
 from pipeline import train as training
-from pipeline.config import ROOT, ModelConfig
-from tests.helpers import run_build
+from pipeline.config import ROOT
+from tests.helpers import paths, run_build
 
 pytestmark = pytest.mark.slow
 TINY = ["--epochs", "1", "--batch-size", "32", "--seed", "3"]
@@ -22,9 +22,7 @@ TINY = ["--epochs", "1", "--batch-size", "32", "--seed", "3"]
 
 def test_tiny_build_exports_a_model_that_matches_the_keras_generator(tmp_path, small_npz):
     out, run_dir = tmp_path / "exported", tmp_path / "run"
-    done = run_build(
-        "--data", str(small_npz), "--out", str(out), "--run-dir", str(run_dir), "--eval-samples", "200", *TINY
-    )
+    done = run_build(*paths(small_npz, out, run_dir), "--eval-samples", "200", *TINY)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "npz file" in done.stdout and "320 images" in done.stdout  # says which source and how many
     assert "max |diff|" in done.stdout
@@ -42,14 +40,9 @@ def test_tiny_build_exports_a_model_that_matches_the_keras_generator(tmp_path, s
 
     # Independently of the build's own check: the Keras generator restored from the checkpoint
     # and the TF.js files reloaded by the tensorflowjs loader agree on fresh noise.
-    config = ModelConfig(variant="cgan")
-    gan = training.build_gan(config, training.TrainConfig())
-    import tensorflow as tf
-
-    checkpoint = tf.train.Checkpoint(ema_generator=gan.ema_generator)
-    checkpoint.read(str(training.Checkpoints(run_dir).latest() / "weights")).expect_partial()
+    generator, config = training.restore_shipped_generator(run_dir)
     inputs = export.check_noise(config, count=32, seed=99)
-    keras_out = gan.ema_generator(inputs, training=False).numpy()
+    keras_out = generator(inputs, training=False).numpy()
     tfjs_out = model(inputs, training=False).numpy()
     assert np.abs(keras_out - tfjs_out).max() < 1e-4
     assert keras_out.std() > 0.1  # a trained generator, not a constant
@@ -59,12 +52,7 @@ def test_tiny_build_exports_a_model_that_matches_the_keras_generator(tmp_path, s
 def test_quantized_exports_are_smaller_and_close(tmp_path, small_npz, quantize, limit):
     out = tmp_path / "exported"
     done = run_build(
-        "--data",
-        str(small_npz),
-        "--out",
-        str(out),
-        "--run-dir",
-        str(tmp_path / "run"),
+        *paths(small_npz, out, tmp_path / "run"),
         "--quantize",
         quantize,
         "--no-eval",
@@ -83,12 +71,7 @@ def test_quantized_exports_are_smaller_and_close(tmp_path, small_npz, quantize, 
 def test_two_device_mirrored_run(tmp_path, small_npz):
     out = tmp_path / "exported"
     done = run_build(
-        "--data",
-        str(small_npz),
-        "--out",
-        str(out),
-        "--run-dir",
-        str(tmp_path / "run"),
+        *paths(small_npz, out, tmp_path / "run"),
         "--distribute",
         "mirrored",
         "--model",
@@ -104,12 +87,7 @@ def test_two_device_mirrored_run(tmp_path, small_npz):
 def test_ctrl_c_checkpoints_then_resume_finishes(tmp_path, small_npz):
     out, run_dir = tmp_path / "exported", tmp_path / "run"
     args = [
-        "--data",
-        str(small_npz),
-        "--out",
-        str(out),
-        "--run-dir",
-        str(run_dir),
+        *paths(small_npz, out, run_dir),
         "--no-eval",
         "--model",
         "mlp",

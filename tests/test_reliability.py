@@ -19,7 +19,7 @@ import pytest
 from pipeline import build, export
 from pipeline import train as training
 from pipeline.config import ROOT, TrainConfig
-from tests.helpers import run_build, write_idx
+from tests.helpers import paths, run_build, write_idx
 
 pytestmark = pytest.mark.slow
 
@@ -40,12 +40,7 @@ def previous_export(tmp_path_factory, small_npz):
     """A complete earlier export (seed 11, 2 epochs) that every scenario starts from."""
     base = tmp_path_factory.mktemp("previous")
     done = run_build(
-        "--data",
-        str(small_npz),
-        "--out",
-        str(base / "exported"),
-        "--run-dir",
-        str(base / "run"),
+        *paths(small_npz, base / "exported", base / "run"),
         "--no-eval",
         "--model",
         "mlp",
@@ -77,12 +72,7 @@ def test_killed_build_resumes_and_export_is_never_mixed(tmp_path, small_npz, pre
     shutil.copytree(previous_export, out)
     before = snapshot(out)
     args = [
-        "--data",
-        str(small_npz),
-        "--out",
-        str(out),
-        "--run-dir",
-        str(run_dir),
+        *paths(small_npz, out, run_dir),
         "--no-eval",
         "--model",
         "mlp",
@@ -147,12 +137,7 @@ def test_nan_loss_stops_with_message_and_keeps_checkpoint_and_export(
     monkeypatch.setattr(build, "TrainConfig", functools.partial(TrainConfig, d_learning_rate=float("inf")))
     status = build.main(
         [
-            "--data",
-            str(small_npz),
-            "--out",
-            str(out),
-            "--run-dir",
-            str(run_dir),
+            *paths(small_npz, out, run_dir),
             "--no-eval",
             "--model",
             "mlp",
@@ -180,12 +165,7 @@ def _corrupt_idx(folder, npm_digits, damage):
 def _checkpoint(tmp_path, small_npz):
     run_dir = tmp_path / "ckpt-run"
     done = run_build(
-        "--data",
-        str(small_npz),
-        "--out",
-        str(tmp_path / "ckpt-out"),
-        "--run-dir",
-        str(run_dir),
+        *paths(small_npz, tmp_path / "ckpt-out", run_dir),
         "--no-eval",
         "--model",
         "mlp",
@@ -293,12 +273,7 @@ def test_full_disk_during_export_is_one_line_and_keeps_the_old_export(
     monkeypatch.setattr(tensorflowjs.converters, "save_keras_model", disk_full)
     status = build.main(
         [
-            "--data",
-            str(small_npz),
-            "--out",
-            str(out),
-            "--run-dir",
-            str(tmp_path / "run"),
+            *paths(small_npz, out, tmp_path / "run"),
             "--no-eval",
             "--model",
             "mlp",

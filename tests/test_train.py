@@ -20,17 +20,6 @@ def small_digits(small_npz):
     return load_path(small_npz)
 
 
-def make_checkpoint(gan):
-    return tf.train.Checkpoint(
-        generator=gan.generator,
-        ema_generator=gan.ema_generator,
-        discriminator=gan.discriminator,
-        g_optimizer=gan.g_optimizer,
-        d_optimizer=gan.d_optimizer,
-        noise_rng=gan.noise_rng,
-    )
-
-
 def test_one_epoch_writes_grid_checkpoint_and_report(tmp_path, small_digits):
     result = training.train(ModelConfig(variant="cgan"), SMALL, small_digits, tmp_path, log=lambda m: None)
     assert result.state.epoch == 1
@@ -57,7 +46,7 @@ def test_resume_continues_epochs_optimiser_and_noise_stream(tmp_path, small_digi
 
     # The checkpoint restores weights, optimiser step counters and the noise generator's state.
     saved = training.build_gan(model, SMALL)
-    checkpoint = make_checkpoint(saved)
+    checkpoint = training.make_checkpoint(saved)
     saved.d_optimizer.build(saved.discriminator.trainable_weights)
     saved.g_optimizer.build(saved.generator.trainable_weights)
     training.Checkpoints(tmp_path).restore(checkpoint)
@@ -74,7 +63,7 @@ def test_a_save_killed_midway_leaves_the_previous_checkpoint(tmp_path, small_dig
     good = checkpoints.latest()
 
     gan = training.build_gan(model, SMALL)
-    checkpoint = make_checkpoint(gan)
+    checkpoint = training.make_checkpoint(gan)
 
     def dies_after_writing_weights(prefix):
         tf.train.Checkpoint.write(checkpoint, prefix)
@@ -87,7 +76,9 @@ def test_a_save_killed_midway_leaves_the_previous_checkpoint(tmp_path, small_dig
     assert checkpoints.read_state().epoch == 1
     # The next good save cleans the half-written folder away.
     monkeypatch.undo()
-    checkpoints.save(make_checkpoint(gan), training.RunState(model={"variant": "mlp", "latent_dim": 8}, epoch=2))
+    checkpoints.save(
+        training.make_checkpoint(gan), training.RunState(model={"variant": "mlp", "latent_dim": 8}, epoch=2)
+    )
     assert sorted(p.name for p in checkpoints.root.iterdir()) == ["LATEST", "ckpt-000002"]
 
 
