@@ -115,7 +115,6 @@ def main(argv: list[str] | None = None) -> int:
     budget = default_meta["training"]["wall_time_s"]
 
     mlp_out = runs / "mlp" / "exported"
-    mlp_out.parent.mkdir(parents=True, exist_ok=True)
     mlp_wall = run(
         [
             sys.executable,

@@ -48,7 +48,7 @@ DEFAULT_LATENT_DIM = {"cgan": 64, "dcgan": 64, "mlp": 100}
 class TrainConfig:
     """How training runs."""
 
-    epochs: int = 100
+    epochs: int = 120
     batch_size: int = 64
     seed: int = 1
     g_learning_rate: float = 2e-4
@@ -56,8 +56,6 @@ class TrainConfig:
     beta_1: float = 0.5
     # Decay of the generator's weight average that ships (0: ship the raw generator).
     ema_decay: float = 0.999
-    # Pixels by which the discriminator's inputs are randomly shifted (differentiable augmentation).
-    augment_shift: int = 2
     # Wall-clock budget for the training phase in seconds; 0 means no limit.
     time_limit: float = 0.0
     distribute: str = "default"

@@ -15,14 +15,7 @@ class GAN(keras.Model):
     """
 
     def __init__(
-        self,
-        generator,
-        discriminator,
-        latent_dim: int,
-        num_classes: int = 0,
-        seed: int = 0,
-        ema_decay: float = 0.999,
-        augment_shift: int = 0,
+        self, generator, discriminator, latent_dim: int, num_classes: int = 0, seed: int = 0, ema_decay: float = 0.999
     ):
         super().__init__()
         self.generator = generator
@@ -38,10 +31,6 @@ class GAN(keras.Model):
         self.ema_decay = ema_decay
         self.ema_generator = keras.models.clone_model(generator) if ema_decay else generator
         self.ema_generator.set_weights(generator.get_weights())
-        # Differentiable augmentation (Zhao et al. 2020): every image the discriminator sees, real
-        # or generated, is shifted by up to `augment_shift` pixels. With 10,000 training digits
-        # the discriminator otherwise memorises them and the generator drops variety.
-        self.augment_shift = augment_shift
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_accuracy = keras.metrics.BinaryAccuracy(name="d_acc_real", threshold=0.0)
@@ -76,21 +65,6 @@ class GAN(keras.Model):
         random_classes = self.noise_rng.uniform((batch_size,), 0, self.num_classes, dtype=tf.int32)
         return random_latent_vectors, tf.one_hot(random_classes, self.num_classes)
 
-    def augment(self, images):
-        """[B, 28, 28, 1] -> the same, each image translated by its own random (dy, dx) in
-        [-shift, shift], background (-1) filling in. Built from gathers, so gradients flow back
-        to the generator through it."""
-        if not self.augment_shift:
-            return images
-        shift = self.augment_shift
-        batch_size, height, width = tf.shape(images)[0], tf.shape(images)[1], tf.shape(images)[2]
-        offsets = self.noise_rng.uniform((2, batch_size), -shift, shift + 1, dtype=tf.int32)
-        padded = tf.pad(images, [[0, 0], [shift, shift], [shift, shift], [0, 0]], constant_values=-1.0)
-        rows = tf.range(height)[None, :] + shift - offsets[0][:, None]  # [B, H] into the padded image
-        cols = tf.range(width)[None, :] + shift - offsets[1][:, None]  # [B, W]
-        shifted = tf.gather(padded, rows, axis=1, batch_dims=1)  # [B, H, W + 2s, 1]
-        return tf.gather(shifted, cols, axis=2, batch_dims=1)  # [B, H, W, 1]
-
     def _mean(self, per_example):
         # Sum over replicas of (local mean / replicas) is the global mean that the gradients need.
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
@@ -102,8 +76,8 @@ class GAN(keras.Model):
         random_latent_vectors, fake_labels = self.sample_inputs(batch_size)
         generated_images = self.generator(self._inputs(random_latent_vectors, fake_labels), training=True)
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(self._inputs(self.augment(real_images), real_labels), training=True)
-            fake_logits = self.discriminator(self._inputs(self.augment(generated_images), fake_labels), training=True)
+            real_logits = self.discriminator(self._inputs(real_images, real_labels), training=True)
+            fake_logits = self.discriminator(self._inputs(generated_images, fake_labels), training=True)
             d_loss_each = self.loss_fn(tf.ones_like(real_logits), real_logits) + self.loss_fn(
                 tf.zeros_like(fake_logits), fake_logits
             )
@@ -117,9 +91,7 @@ class GAN(keras.Model):
         random_latent_vectors, fake_labels = self.sample_inputs(batch_size)
         with tf.GradientTape() as tape:
             generated_images = self.generator(self._inputs(random_latent_vectors, fake_labels), training=True)
-            misleading_logits = self.discriminator(
-                self._inputs(self.augment(generated_images), fake_labels), training=True
-            )
+            misleading_logits = self.discriminator(self._inputs(generated_images, fake_labels), training=True)
             misleading_labels = tf.ones_like(misleading_logits)
             g_loss_each = self.loss_fn(misleading_labels, misleading_logits)
             g_loss = self._mean(g_loss_each)

@@ -90,7 +90,6 @@ def build_gan(model_config: ModelConfig, train_config: TrainConfig):
         model_config.num_classes,
         train_config.seed,
         train_config.ema_decay,
-        train_config.augment_shift,
     )
     gan.compile(
         d_optimizer=keras.optimizers.Adam(train_config.d_learning_rate, beta_1=train_config.beta_1),
