@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import sys
 import threading
 from collections.abc import Sequence
@@ -107,6 +108,35 @@ def resolve_inside(root: Path, subpath: str) -> Path | None:
     return candidate
 
 
+def preload_links(exported_root: Path | None, vendor_root: Path, isolated: bool) -> list[str]:
+    """`Link: rel=preload` values for the page: the export's files and the WASM binary.
+
+    With them the browser downloads the model while it is still parsing TF.js, instead of after
+    the page's scripts have read metadata.json and model.json. Only files that exist are named.
+    """
+
+    def link(url: str) -> str:
+        return f"<{url}>; rel=preload; as=fetch; crossorigin=anonymous"
+
+    links = []
+    files = ["metadata.json", "model.json"]
+    model_json = resolve_inside(exported_root, "model.json") if exported_root is not None else None
+    if model_json is not None:
+        try:
+            manifest = json.loads(model_json.read_text())["weightsManifest"]
+            files += [path for group in manifest for path in group["paths"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # a broken model.json: the page reports it; nothing more to preload
+    for name in files:
+        if exported_root is not None and isinstance(name, str) and resolve_inside(exported_root, name):
+            links.append(link(f"/exported/{name}"))
+    # The build TF.js picks: threaded only when the page is cross-origin isolated (both need SIMD).
+    wasm = "tfjs-backend-wasm-threaded-simd.wasm" if isolated else "tfjs-backend-wasm-simd.wasm"
+    if resolve_inside(vendor_root, wasm):
+        links.append(link(f"/vendor/tfjs-backend-wasm/{wasm}"))
+    return links
+
+
 def _send(root: Path | None, subpath: str) -> Response:
     path = resolve_inside(root, subpath) if root is not None else None
     if path is None or path.suffix.lower() not in CONTENT_TYPES:
@@ -146,7 +176,11 @@ def create_app(
 
     @app.get("/", provide_automatic_options=False)
     def index() -> Response:
-        return _send(web_root, "index.html")
+        response = _send(web_root, "index.html")
+        links = preload_links(exported_root, vendor_roots["tfjs-backend-wasm"], cross_origin_isolation)
+        if links:
+            response.headers["Link"] = ", ".join(links)
+        return response
 
     @app.route("/exported/<path:subpath>", **route)
     def exported(subpath: str) -> Response:

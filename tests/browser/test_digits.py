@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.config import ROOT
 from pipeline.data import holdout_split, load_npm_package
 
 from .digits import check_digits
@@ -21,11 +20,11 @@ def digit_sets():
 
 @pytest.fixture(scope="session")
 def judge(digit_sets):
-    """pipeline.evaluate's classifier, trained once on the npm digits and cached in .cache/."""
+    """pipeline.evaluate's classifier, trained once on the npm digits and cached (in .cache/judge by default)."""
     evaluate = pytest.importorskip("pipeline.evaluate")
     if not hasattr(evaluate, "load_or_train_judge"):
         pytest.skip("pipeline.evaluate has no load_or_train_judge yet")
-    return evaluate.load_or_train_judge(digit_sets[0], ROOT / ".cache" / "judge")
+    return evaluate.load_or_train_judge(digit_sets[0])
 
 
 def test_check_accepts_real_digits(judge, digit_sets):

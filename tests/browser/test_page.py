@@ -199,3 +199,17 @@ def test_page_shows_the_model_training_and_evaluation_summary(open_page, base_ur
         assert "FID" in evaluation and "Real digits" in evaluation
     else:
         assert "not evaluated" in evaluation
+
+
+def test_cross_origin_isolated_page_runs_the_threaded_wasm_build_cleanly(open_page, servers, model_export, base_url):
+    query = "/?seed=21&digit=all&count=20&backend=wasm"
+    run = open_page(servers.url(model_export, isolation=True) + query)
+    run.ready()
+    assert run.page.evaluate("() => crossOriginIsolated")
+    assert any(url.endswith("tfjs-backend-wasm-threaded-simd.wasm") for url in run.requests)
+    assert run.console_errors == []
+    plain = open_page(base_url + query)
+    plain.ready()
+    assert not plain.page.evaluate("() => crossOriginIsolated")
+    difference = np.abs(run.digits()[0].astype(int) - plain.digits()[0].astype(int))
+    assert difference.max() <= 1

@@ -45,3 +45,18 @@ def test_noise_is_standard_normal(open_page, base_url):
     assert noise.size >= 400 * 32
     assert abs(noise.mean()) < 0.02 and abs(noise.std() - 1) < 0.02
     assert 0.002 < np.mean(np.abs(noise) > 3) < 0.004  # Gaussian tails: 0.27 % beyond 3 sigma
+
+
+def test_noise_and_labels_given_through_the_hook_match_keras(open_page, base_url, keras_generator):
+    """ganDemo.generate({noise, labels}) draws exactly that batch: the path tests use to pin inputs."""
+    run = open_page(f"{base_url}/?seed=1&count=10&backend=wasm")
+    run.ready()
+    latent_dim = run.page.evaluate("() => ganDemo.metadata.latent_dim")
+    num_classes = run.page.evaluate("() => ganDemo.metadata.num_classes")
+    noise = np.random.default_rng(5).standard_normal((5, latent_dim)).astype(np.float32)
+    labels = [3, 1, 4, 1, 5] if num_classes else None
+    run.page.evaluate("([noise, labels]) => ganDemo.generate({noise, labels})", [noise.ravel().tolist(), labels])
+    drawn, drawn_labels = run.digits()
+    assert drawn_labels == labels
+    expected = keras_pixels(keras_generator, noise, labels, num_classes)
+    assert np.abs(drawn.astype(int) - expected.astype(int)).max() <= 1

@@ -1,0 +1,290 @@
+/** Fetching and checking the exported model: metadata.json, model.json and its weight shards; no tensors here. */
+
+export const EXPORT_URL = '/exported/';
+export const METADATA_FORMAT = 'keras-gan-tfjs';
+export const METADATA_FORMAT_VERSION = 1;
+const REQUEST_TIMEOUT_MS = 30000;
+
+// Bytes per stored value, by dtype (or by quantization dtype when the weights are quantized).
+const DTYPE_BYTES = { float32: 4, int32: 4, bool: 1, complex64: 8 };
+const QUANTIZED_BYTES = { uint8: 1, uint16: 2, float16: 2 };
+
+/** A load failure the page explains: `kind` picks the title, `message` says what and what to do. */
+export class LoadError extends Error {
+  constructor(kind, message) {
+    super(message);
+    this.name = 'LoadError';
+    this.kind = kind;
+  }
+}
+
+/** fetch with a timeout; a network failure becomes a LoadError naming the file. */
+async function request(url, what, options = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  try {
+    return await fetch(url, { ...options, signal: controller.signal });
+  } catch (error) {
+    if (controller.signal.aborted) {
+      const seconds = REQUEST_TIMEOUT_MS / 1000;
+      throw new LoadError('network', `The server did not answer within ${seconds} s while loading ${what}.`);
+    }
+    throw lostConnection(what, error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function lostConnection(what, error) {
+  return new LoadError(
+    'network',
+    `The connection to the server broke while loading ${what} (${error.message}). ` +
+      'Is `python -m pipeline.serve` still running? Reload the page once it is.',
+  );
+}
+
+/** A whole response body; a connection cut mid-body is a LoadError too. */
+async function readBody(response, what, kind) {
+  try {
+    return await (kind === 'json' ? response.text() : response.arrayBuffer());
+  } catch (error) {
+    throw lostConnection(what, error);
+  }
+}
+
+/**
+ * /exported/metadata.json -> the checked metadata object.
+ * A 404 there is told apart: no model at all ("model missing") or a model without its metadata.
+ */
+export async function loadMetadata(baseUrl = EXPORT_URL) {
+  const url = new URL('metadata.json', new URL(baseUrl, location.href));
+  const response = await request(url, 'metadata.json');
+  if (response.status === 404) {
+    const probe = await request(new URL('model.json', url), 'model.json', { method: 'HEAD' });
+    if (probe.ok) {
+      throw new LoadError(
+        'metadata-missing',
+        'exported/model.json is there but exported/metadata.json is not, so the page cannot tell how to ' +
+          'drive the generator. Re-run the export to write both.',
+      );
+    }
+    throw new LoadError(
+      'model-missing',
+      'No exported model was found at /exported/. Train and export one (see the README), then reload this page.',
+    );
+  }
+  if (!response.ok) {
+    throw new LoadError('metadata-invalid', `metadata.json could not be loaded: HTTP ${response.status}.`);
+  }
+  const text = await readBody(response, 'metadata.json', 'json');
+  let metadata;
+  try {
+    metadata = JSON.parse(text);
+  } catch (error) {
+    throw new LoadError('metadata-invalid', `metadata.json is not valid JSON (${error.message}).`);
+  }
+  checkMetadata(metadata);
+  metadata.modelUrl = new URL(metadata.model_file, url).href;
+  return metadata;
+}
+
+/** Throws a LoadError unless `metadata` is a format_version 1 document this page can use. */
+export function checkMetadata(metadata) {
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
+    throw new LoadError('metadata-invalid', 'metadata.json does not hold a JSON object.');
+  }
+  if (metadata.format !== METADATA_FORMAT) {
+    throw new LoadError(
+      'metadata-invalid',
+      `metadata.json has format ${JSON.stringify(metadata.format)}; ` +
+        `this page reads ${JSON.stringify(METADATA_FORMAT)}.`,
+    );
+  }
+  if (metadata.format_version !== METADATA_FORMAT_VERSION) {
+    throw new LoadError(
+      'format-version',
+      `metadata.json has format_version ${JSON.stringify(metadata.format_version)}; this page understands ` +
+        `version ${METADATA_FORMAT_VERSION} only. Re-export the model with this version of the project, ` +
+        'or update the page.',
+    );
+  }
+  const problems = [];
+  const positiveInt = (value) => Number.isInteger(value) && value > 0;
+  if (typeof metadata.model_file !== 'string' || !/^[\w.-]+(\/[\w.-]+)*$/.test(metadata.model_file) ||
+      metadata.model_file.split('/').includes('..')) {
+    problems.push('model_file must be a relative path such as "model.json"');
+  }
+  if (!positiveInt(metadata.latent_dim)) problems.push('latent_dim must be a positive whole number');
+  if (!Number.isInteger(metadata.num_classes) || metadata.num_classes < 0) {
+    problems.push('num_classes must be a whole number (0 when unconditional)');
+  }
+  const shape = metadata.image_shape;
+  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every(positiveInt) || ![1, 3].includes(shape[2])) {
+    problems.push('image_shape must be [height, width, 1 or 3]');
+  }
+  const range = metadata.output_range;
+  if (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isFinite) || !(range[0] < range[1])) {
+    problems.push('output_range must be [low, high]');
+  }
+  if (!Array.isArray(metadata.inputs) || metadata.inputs.length !== (metadata.num_classes > 0 ? 2 : 1)) {
+    problems.push('inputs must list the noise input, then the label input of a conditional model');
+  } else {
+    const [noise, label] = metadata.inputs;
+    if (noise.distribution !== 'standard_normal') {
+      problems.push(`noise distribution ${JSON.stringify(noise.distribution)} is not supported (standard_normal is)`);
+    }
+    if (label && label.encoding !== 'one_hot') {
+      problems.push(`label encoding ${JSON.stringify(label.encoding)} is not supported (one_hot is)`);
+    }
+  }
+  if (metadata.num_classes > 0 &&
+      (!Array.isArray(metadata.class_names) || metadata.class_names.length !== metadata.num_classes)) {
+    problems.push('class_names must name each of the num_classes classes');
+  }
+  if (problems.length) {
+    throw new LoadError('metadata-invalid', `metadata.json is not usable: ${problems.join('; ')}.`);
+  }
+}
+
+/**
+ * Compare each file with the sha256 that metadata.json recorded for it at export time, which
+ * catches a shard from another export or one corrupted without changing its size. Skipped when
+ * the metadata has no digests or the page is not a secure context (crypto.subtle is then absent).
+ * files: [name, ArrayBuffer] pairs.
+ */
+async function checkDigests(metadata, files) {
+  const digests = metadata.sha256;
+  if (!digests || typeof digests !== 'object' || !(globalThis.crypto && crypto.subtle)) return;
+  for (const [name, buffer] of files) {
+    if (typeof digests[name] !== 'string') continue;
+    const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', buffer));
+    const hex = Array.from(hash, (byte) => byte.toString(16).padStart(2, '0')).join('');
+    if (hex !== digests[name].toLowerCase()) {
+      const kind = name.endsWith('.json') ? 'model-corrupt' : 'shard-corrupt';
+      throw new LoadError(
+        kind,
+        `${name} is not the file metadata.json was exported with (its sha256 differs): it is corrupt or ` +
+          'from another export. Re-run the export.',
+      );
+    }
+  }
+}
+
+/** The bytes a weight entry of the manifest takes in its shard. */
+function weightBytes(spec) {
+  const count = (spec.shape || []).reduce((product, size) => product * size, 1);
+  const bytes = spec.quantization ? QUANTIZED_BYTES[spec.quantization.dtype] : DTYPE_BYTES[spec.dtype];
+  if (!bytes) throw new LoadError('model-corrupt', `model.json: weight ${spec.name} has an unsupported dtype.`);
+  return count * bytes;
+}
+
+/**
+ * model.json and its shards -> {modelTopology, weightSpecs, weightData, ...} for tf.io.fromMemory.
+ * Every shard group is checked against the byte count its manifest implies, so a truncated or
+ * padded shard is reported by name instead of silently producing a broken generator.
+ * onProgress(loadedBytes) is called as files arrive.
+ */
+export async function loadModelArtifacts(metadata, onProgress = () => {}) {
+  const modelUrl = new URL(metadata.modelUrl);
+  const response = await request(modelUrl, 'model.json');
+  if (response.status === 404) {
+    throw new LoadError(
+      'model-missing',
+      `metadata.json names ${metadata.model_file}, but it is not in /exported/. Re-run the export.`,
+    );
+  }
+  if (!response.ok) throw new LoadError('model-corrupt', `model.json could not be loaded: HTTP ${response.status}.`);
+  const modelBytes = await readBody(response, 'model.json', 'binary');
+  let loaded = modelBytes.byteLength;
+  onProgress(loaded);
+  let model;
+  try {
+    model = JSON.parse(new TextDecoder().decode(modelBytes));
+  } catch (error) {
+    throw new LoadError(
+      'model-corrupt',
+      `model.json is corrupt: it is not valid JSON (${error.message}). Re-run the export.`,
+    );
+  }
+  if (!model || typeof model !== 'object' || !model.modelTopology || !Array.isArray(model.weightsManifest)) {
+    throw new LoadError(
+      'model-corrupt',
+      'model.json is corrupt: it has no modelTopology or weightsManifest. Re-run the export.',
+    );
+  }
+  if (model.format && model.format !== 'layers-model') {
+    throw new LoadError('model-corrupt', `model.json is a ${model.format}; this page needs a TF.js layers-model.`);
+  }
+
+  const groups = model.weightsManifest.map((group) => {
+    if (!Array.isArray(group.paths) || !Array.isArray(group.weights)) {
+      throw new LoadError('model-corrupt', 'model.json is corrupt: a weightsManifest entry has no paths or weights.');
+    }
+    const urls = group.paths.map((path) => {
+      const url = new URL(path, modelUrl);
+      if (url.origin !== modelUrl.origin || !url.pathname.startsWith(EXPORT_URL)) {
+        throw new LoadError('model-corrupt', `model.json names a shard outside /exported/: ${JSON.stringify(path)}.`);
+      }
+      return url;
+    });
+    const expected = group.weights.reduce((sum, spec) => sum + weightBytes(spec), 0);
+    return { group, urls, expected };
+  });
+
+  // Fetch every shard at once; each group's shards are concatenated in manifest order.
+  const buffers = await Promise.all(
+    groups.map(({ group, urls }) =>
+      Promise.all(
+        urls.map(async (url, index) => {
+          const name = group.paths[index];
+          const shard = await request(url, name);
+          if (shard.status === 404) {
+            throw new LoadError(
+              'shard-missing',
+              `The weight file ${name} named by model.json is missing. Re-run the export.`,
+            );
+          }
+          if (!shard.ok) {
+            throw new LoadError('shard-corrupt', `The weight file ${name} could not be loaded: HTTP ${shard.status}.`);
+          }
+          const body = await readBody(shard, name, 'binary');
+          loaded += body.byteLength;
+          onProgress(loaded);
+          return body;
+        }),
+      ),
+    ),
+  );
+
+  const sizes = groups.map((entry, index) => {
+    const got = buffers[index].reduce((sum, buffer) => sum + buffer.byteLength, 0);
+    if (got !== entry.expected) {
+      throw new LoadError(
+        'shard-corrupt',
+        `The weights in ${entry.group.paths.join(', ')} are ${got.toLocaleString('en')} bytes but model.json ` +
+          `describes ${entry.expected.toLocaleString('en')}: the file is truncated or corrupt. Re-run the export.`,
+      );
+    }
+    return got;
+  });
+  await checkDigests(metadata, [[metadata.model_file.split('/').pop(), modelBytes]].concat(
+    groups.flatMap(({ group }, g) => group.paths.map((path, i) => [path, buffers[g][i]])),
+  ));
+  const weightData = new Uint8Array(sizes.reduce((sum, size) => sum + size, 0));
+  let offset = 0;
+  for (const parts of buffers) {
+    for (const buffer of parts) {
+      weightData.set(new Uint8Array(buffer), offset);
+      offset += buffer.byteLength;
+    }
+  }
+  return {
+    modelTopology: model.modelTopology,
+    format: model.format,
+    generatedBy: model.generatedBy,
+    convertedBy: model.convertedBy,
+    weightSpecs: model.weightsManifest.flatMap((group) => group.weights),
+    weightData: weightData.buffer,
+    bytes: loaded,
+  };
+}

@@ -1,0 +1,109 @@
+/** The page's shareable state (?seed=…&digit=…&count=…&backend=…): parsing, clamping and writing back. */
+
+import { MAX_SEED } from './random.js';
+
+export const MIN_COUNT = 1;
+export const MAX_COUNT = 400;
+export const DEFAULT_COUNT = 100;
+export const BACKEND_CHOICES = ['auto', 'wasm', 'webgl', 'cpu'];
+
+const WHOLE_NUMBER = /^\d+$/;
+
+/** The backend asked for in the URL -> {backend, notices}; read before the metadata arrives. */
+export function parseBackend(params) {
+  const raw = params.get('backend');
+  if (raw === null || raw === '' || BACKEND_CHOICES.includes(raw)) {
+    return { backend: raw || 'auto', notices: [] };
+  }
+  return {
+    backend: 'auto',
+    notices: [`backend=${quote(raw)} is not one of ${BACKEND_CHOICES.join(', ')}; choosing automatically.`],
+  };
+}
+
+/**
+ * URL parameters -> {state, notices}. Bad values never stop the page: each is clamped or replaced by
+ * its default, and a notice says so. `numClasses` is 0 for an unconditional model.
+ * state: {seed: uint32 | null (pick one), digit: 'all' | 0..numClasses-1 | null, count, backend}.
+ */
+export function parseState(params, numClasses) {
+  const notices = [];
+  const { backend, notices: backendNotices } = parseBackend(params);
+  notices.push(...backendNotices);
+
+  let seed = null;
+  const rawSeed = params.get('seed');
+  if (rawSeed !== null && rawSeed.trim() !== '') {
+    seed = parseSeed(rawSeed);
+    if (seed === null) {
+      notices.push(`seed=${quote(rawSeed)} is not a whole number from 0 to ${MAX_SEED}; using a random seed.`);
+    }
+  }
+
+  let digit = numClasses > 0 ? 'all' : null;
+  const rawDigit = params.get('digit');
+  if (rawDigit !== null && rawDigit !== '' && rawDigit !== 'all') {
+    const value = WHOLE_NUMBER.test(rawDigit.trim()) ? Number(rawDigit) : NaN;
+    if (numClasses === 0) {
+      notices.push(`digit=${quote(rawDigit)} ignored: this model is unconditional, it cannot be asked for a digit.`);
+    } else if (Number.isInteger(value) && value < numClasses) {
+      digit = value;
+    } else {
+      notices.push(`digit=${quote(rawDigit)} is not a digit from 0 to ${numClasses - 1}; showing all of them.`);
+    }
+  }
+
+  let count = DEFAULT_COUNT;
+  const rawCount = params.get('count');
+  if (rawCount !== null && rawCount.trim() !== '') {
+    const text = rawCount.trim();
+    const value = WHOLE_NUMBER.test(text) ? Number(text) : NaN;
+    if (Number.isNaN(value)) {
+      const shown = fitCount(count, digit, numClasses);
+      notices.push(`count=${quote(rawCount)} is not a whole number; showing ${shown} digits.`);
+    } else {
+      count = clampCount(value);
+      if (count !== value) {
+        const shown = fitCount(count, digit, numClasses);
+        notices.push(`count=${quote(rawCount)} is outside ${MIN_COUNT}–${MAX_COUNT}; showing ${shown}.`);
+      }
+    }
+  }
+  return { state: { seed, digit, count: fitCount(count, digit, numClasses), backend }, notices };
+}
+
+/** A seed typed by a person or read from the URL -> uint32, or null when it is not one. */
+export function parseSeed(text) {
+  const trimmed = String(text).trim();
+  if (!WHOLE_NUMBER.test(trimmed) || trimmed.length > 10) return null;
+  const value = Number(trimmed);
+  return value <= MAX_SEED ? value : null;
+}
+
+export function clampCount(value) {
+  if (!Number.isFinite(value)) return DEFAULT_COUNT;
+  return Math.min(MAX_COUNT, Math.max(MIN_COUNT, Math.round(value)));
+}
+
+/** "All digits" shows one row per class, so the count is rounded up to a whole number of rows. */
+export function fitCount(count, digit, numClasses) {
+  if (digit !== 'all' || numClasses <= 0) return count;
+  const rows = numClasses;
+  const perRow = Math.max(1, Math.ceil(count / rows));
+  return Math.min(perRow, Math.floor(MAX_COUNT / rows)) * rows;
+}
+
+/** state -> "?seed=…&digit=…&count=…" (backend only when not automatic). */
+export function stateToSearch(state) {
+  const params = new URLSearchParams();
+  params.set('seed', String(state.seed));
+  if (state.digit !== null) params.set('digit', String(state.digit));
+  params.set('count', String(state.count));
+  if (state.backend && state.backend !== 'auto') params.set('backend', state.backend);
+  return `?${params}`;
+}
+
+function quote(text) {
+  const shown = String(text).length > 24 ? `${String(text).slice(0, 24)}…` : String(text);
+  return JSON.stringify(shown);
+}
