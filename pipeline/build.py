@@ -193,7 +193,7 @@ def run(config: BuildConfig, explicit: set[str], log=print) -> dict:
     model_config = ModelConfig(**result.state.model)
 
     with export.StagedExport(config.out) as stage:
-        reloaded, difference = export.write_generator(result.generator, stage.path, model_config, config.quantize, log)
+        reloaded, differences = export.write_generator(result.generator, stage.path, model_config, config.quantize, log)
         evaluation = None
         if config.evaluate:
             from pipeline import evaluate
@@ -208,7 +208,7 @@ def run(config: BuildConfig, explicit: set[str], log=print) -> dict:
         shutil.copytree(result.report_dir, stage.path / "report")
         training = dict(result.summary, created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         content = export.metadata(
-            model_config, result.generator, stage.path, config.quantize, difference, training, evaluation
+            model_config, result.generator, stage.path, config.quantize, differences, training, evaluation
         )
         export.write_metadata(stage.path, content)
         stage.commit()
