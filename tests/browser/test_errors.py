@@ -104,16 +104,25 @@ def test_server_that_hangs_up_mid_load(open_page, servers, model_export, mode):
 
 
 def test_server_shut_down_between_metadata_and_shards(open_page, servers, model_export):
-    """The real server stops when the page asks for the first shard; the request then finds nobody."""
+    """The real server stops while the page waits for its first shard; the request then finds nobody.
+
+    The shard requests (the server's preload and the page's fetch) are held until the page has its
+    scripts and metadata, then the server shuts down and the requests go on to a closed port.
+    """
     server, url = servers.start(model_export, wrap=CloseConnections)
     run = open_page(url + "/", goto=False)
-
-    def stop_then_continue(route):
-        servers.stop(server)
+    held = []
+    run.page.route("**/*.bin", lambda route: held.append(route))
+    run.page.goto(url + "/", wait_until="domcontentloaded")
+    for _ in range(300):
+        if held and run.page.evaluate("() => Boolean(window.ganDemo && ganDemo.metadata)"):
+            break
+        run.page.wait_for_timeout(50)
+    assert held, "the page never asked for a shard"
+    servers.stop(server)
+    for route in held:
         route.continue_()
-
-    run.page.route("**/*.bin", stop_then_continue)
-    run.page.goto(url + "/")
+    run.page.unroute("**/*.bin")  # any later shard request goes straight to the closed port
     assert_shows_error(run, "Server stopped responding")
 
 
