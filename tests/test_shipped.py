@@ -27,7 +27,7 @@ def test_shipped_model_matches_its_metadata(shipped):
     assert [i["shape"][1] for i in metadata["inputs"]] == [s[1] for s in expected]
     assert tuple(model.output_shape[1:]) == tuple(metadata["image_shape"])
     assert metadata["parameters"] == model.count_params()
-    noise, labels = np.random.default_rng(0).standard_normal((50, metadata["latent_dim"])).astype(np.float32), None
+    noise = np.random.default_rng(0).standard_normal((50, metadata["latent_dim"])).astype(np.float32)
     inputs = (
         [noise, np.eye(metadata["num_classes"], dtype=np.float32)[np.arange(50) % 10]]
         if metadata["num_classes"]
