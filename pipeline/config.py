@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,8 +77,3 @@ class BuildConfig:
     resume: bool = False
     evaluate: bool = True
     eval_samples: int = 10_000
-
-
-def replace(obj, **changes):
-    """dataclasses.replace, re-exported so callers need not import dataclasses."""
-    return dataclasses.replace(obj, **changes)

@@ -63,7 +63,7 @@ def make_strategy(distribute: str):
     return tf.distribute.get_strategy()
 
 
-def make_dataset(train: Digits, batch_size: int, conditional: bool, seed: int):
+def make_dataset(train: Digits, batch_size: int, seed: int):
     """Digits -> tf.data of (images [B, 28, 28, 1] in [-1, 1], one-hot labels [B, 10]), cached in memory."""
     import tensorflow as tf
 
@@ -370,7 +370,7 @@ def train(
             gan.g_optimizer.build(gan.generator.trainable_weights)
             checkpoints.restore(checkpoint)
 
-    dataset = make_dataset(train_digits, train_config.batch_size, model_config.conditional, train_config.seed)
+    dataset = make_dataset(train_digits, train_config.batch_size, train_config.seed)
     monitor = make_monitor(
         state=state,
         checkpoints=checkpoints,
