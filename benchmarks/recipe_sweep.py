@@ -1,6 +1,7 @@
 """Recipe sweep: train a cgan variant, score its weight-averaged and raw generators at given epochs.
 
     .venv/bin/python benchmarks/recipe_sweep.py --name NAME [--g-width 48] [--ms 0.5] [--decay-from 0.5] ...
+    .venv/bin/python benchmarks/recipe_sweep.py --table     # every result so far, as Markdown
 
 Trains on the build's training digits (offline: the npm digits less the 10% held out), scores
 10,000 samples against the held-out digits with the cached judge (run a build first), and writes
@@ -11,7 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 p = argparse.ArgumentParser()
-p.add_argument("--name", required=True)
+p.add_argument("--name")
+p.add_argument("--table", action="store_true")
 p.add_argument("--epochs", type=int, default=120)
 p.add_argument("--evals", default="40,80,120")
 p.add_argument("--g-width", type=int, default=32)
@@ -28,6 +30,20 @@ p.add_argument("--dropout", type=float, default=0.3)
 p.add_argument("--smooth", type=float, default=1.0)
 p.add_argument("--ms", type=float, default=0.0)
 a = p.parse_args()
+if a.table:
+    print("| run | G width | D width | mode-seeking | decay from | loss | epoch | FID | precision | recall | confident | label acc |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for f in sorted((ROOT / "benchmarks" / "sweep").glob("*.json"), key=lambda f: f.stat().st_mtime):
+        run = json.loads(f.read_text())
+        r = run["args"]
+        for row in run["results"]:
+            m = row["ema"]
+            print(f"| {r['name']} | {r['g_width']} | {r['d_width']} | {float(r.get('ms', 0)):g} | {r['decay_from']:g} | {r['loss']} "
+                  f"| {row['epoch']}/{r['epochs']} | {m['fid']:.2f} | {m['precision']:.3f} | {m['recall']:.3f} "
+                  f"| {m['confident_fraction']:.3f} | {m['label_accuracy']:.3f} |")
+    sys.exit(0)
+if not a.name:
+    p.error("--name is required")
 import tensorflow as tf
 tf.config.threading.set_intra_op_parallelism_threads(a.threads)
 tf.config.threading.set_inter_op_parallelism_threads(a.threads)

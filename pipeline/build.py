@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from pipeline.config import (
+    CLASSIC_TRAINING,
     DEFAULT_LATENT_DIM,
     DEFAULT_VARIANT,
     DISTRIBUTIONS,
@@ -114,7 +115,7 @@ def make_parser() -> Parser:
         "--quantize",
         choices=QUANTIZATIONS,
         default=DEFAULTS.quantize,
-        help="weight quantization of the TF.js export (default none)",
+        help=f"weight quantization of the TF.js export (default {DEFAULTS.quantize})",
     )
     parser.add_argument(
         "--distribute",
@@ -135,6 +136,20 @@ def make_parser() -> Parser:
         default=DEFAULTS.eval_samples,
         help=f"generated digits to evaluate (default {DEFAULTS.eval_samples})",
     )
+    parser.add_argument(
+        "--diversity-weight",
+        type=_positive(float, 0, 100),
+        default=None,
+        help=f"weight of the mode-seeking term in the generator's loss, 0 to turn it off "
+        f"(default {train.diversity_weight}; 0 for mlp, the classic recipe)",
+    )
+    parser.add_argument(
+        "--decay-start",
+        type=_positive(float, 0, 1),
+        default=None,
+        help=f"fraction of training after which the learning rates fall linearly to 0; 1: constant "
+        f"(default {train.decay_start}; 1 for mlp, the classic recipe)",
+    )
     parser.add_argument("--no-eval", action="store_true", help="skip the quality evaluation")
     return parser
 
@@ -148,7 +163,13 @@ def parse_config(argv: list[str] | None) -> tuple[BuildConfig, set[str]]:
     }
     variant = args.model or DEFAULT_VARIANT
     model = ModelConfig(variant=variant, latent_dim=args.latent_dim or DEFAULT_LATENT_DIM[variant])
+    # The variant's own recipe, then what the command line says; TrainConfig's defaults for the rest.
+    recipe = dict(CLASSIC_TRAINING.get(variant, {}))
+    recipe.update(
+        {name: getattr(args, name) for name in ("diversity_weight", "decay_start") if getattr(args, name) is not None}
+    )
     train = TrainConfig(
+        **recipe,
         epochs=args.epochs,
         batch_size=args.batch_size,
         seed=args.seed,

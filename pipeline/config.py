@@ -41,13 +41,16 @@ class ModelConfig:
 
 # The classic Keras MNIST GAN uses 100-d noise; the others are sized for CPU speed.
 DEFAULT_LATENT_DIM = {"cgan": 64, "dcgan": 64, "mlp": 100}
+# The classic recipe trains at a constant learning rate with the plain GAN loss; the TrainConfig
+# defaults below (decay, mode-seeking term) are the default model's recipe.
+CLASSIC_TRAINING = {"mlp": {"decay_start": 1.0, "diversity_weight": 0.0}}
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     """How training runs."""
 
-    epochs: int = 120
+    epochs: int = 90
     batch_size: int = 64
     seed: int = 1
     g_learning_rate: float = 2e-4
@@ -55,6 +58,10 @@ class TrainConfig:
     beta_1: float = 0.5
     # Decay of the generator's weight average that ships (0: ship the raw generator).
     ema_decay: float = 0.999
+    # Both learning rates hold until this fraction of the steps, then fall linearly to 0 (1: constant).
+    decay_start: float = 0.5
+    # Weight of the mode-seeking term in the generator's loss (gan.GAN.mode_seeking_penalty; 0: off).
+    diversity_weight: float = 0.5
     # Wall-clock budget for the training phase in seconds; 0 means no limit.
     time_limit: float = 0.0
     distribute: str = "default"

@@ -88,15 +88,16 @@ def dcgan_discriminator(width: int = 32) -> keras.Model:
 # ---------------------------------------------------------------- cgan: class-conditional GAN
 
 
-def cgan_generator(latent_dim: int, num_classes: int, width: int = 32) -> keras.Model:
+def cgan_generator(latent_dim: int, num_classes: int, width: int = 64) -> keras.Model:
     """[noise [N, latent], one-hot label [N, 10]] -> [N, 28, 28, 1] tanh.
 
-    Dense 7x7xw -> ConvT w/2 (14x14) -> ConvT 1 tanh (28x28), w = 32: about 0.57 M multiply-adds
-    per digit. Measured in headless Chromium (benchmarks/page_bench.py), w = 32 draws about
-    2,700 digits/s on TF.js's WASM backend, w = 40 about 1,850 and w = 64 about 850, while a
-    dense generator of the same cost trains to far less varied digits (recall 0.07 against
-    0.47 for this one after 40 epochs). A one-hot label input (not an Embedding) lets the page
-    blend two labels for a smooth morph between digits.
+    Dense 7x7xw -> ConvT w/2 (14x14) -> ConvT 1 tanh (28x28); w = 64: about 1.9 M multiply-adds
+    per digit. The width is the largest the page affords: TF.js's WASM backend draws about
+    2,500 digits/s with it (benchmarks/page_bench.py; the target is 2,000), and in the recipe
+    sweep (benchmarks/recipe_sweep.py) w = 64 beat 48 and 32 on FID and recall for the same
+    training, while a dense generator of 0.55 M multiply-adds drew far less varied digits
+    (recall 0.04). A one-hot label input (not an Embedding) lets the page blend two labels for
+    a smooth morph between digits.
     """
     noise = keras.Input((latent_dim,), name="noise")
     label = keras.Input((num_classes,), name="label")

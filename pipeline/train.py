@@ -75,8 +75,33 @@ def make_dataset(train: Digits, batch_size: int, seed: int):
     return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
-def build_gan(model_config: ModelConfig, train_config: TrainConfig):
-    """-> compiled GAN (inside the current strategy scope)."""
+def learning_rate(base: float, total_steps: int, decay_start: float):
+    """`base` until step decay_start * total_steps, then linearly down to 0 at total_steps.
+
+    A GAN trained at a constant rate keeps wobbling around its equilibrium; letting the rate fall
+    over the second half settles it (lower FID, benchmarks in BENCHMARKS.md). The schedule reads
+    the optimiser's step counter, which is checkpointed, so a resumed run continues on it.
+    """
+    import tensorflow as tf
+    import tf_keras as keras
+
+    if decay_start >= 1.0 or total_steps <= 0:
+        return base
+    start = float(int(total_steps * decay_start))
+
+    class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
+        def __call__(self, step):
+            remaining = (float(total_steps) - tf.cast(step, tf.float32)) / (float(total_steps) - start)
+            return base * tf.clip_by_value(remaining, 0.0, 1.0)
+
+        def get_config(self):
+            return {"base": base, "total_steps": total_steps, "decay_start": decay_start}
+
+    return LinearDecay()
+
+
+def build_gan(model_config: ModelConfig, train_config: TrainConfig, steps_per_epoch: int = 0):
+    """-> compiled GAN (inside the current strategy scope); steps_per_epoch sizes the learning-rate decay."""
     import tf_keras as keras
 
     from pipeline import models
@@ -90,11 +115,16 @@ def build_gan(model_config: ModelConfig, train_config: TrainConfig):
         model_config.num_classes,
         train_config.seed,
         train_config.ema_decay,
+        train_config.diversity_weight,
     )
-    gan.compile(
-        d_optimizer=keras.optimizers.Adam(train_config.d_learning_rate, beta_1=train_config.beta_1),
-        g_optimizer=keras.optimizers.Adam(train_config.g_learning_rate, beta_1=train_config.beta_1),
-    )
+    total_steps = steps_per_epoch * train_config.epochs
+
+    def adam(rate):
+        return keras.optimizers.Adam(
+            learning_rate(rate, total_steps, train_config.decay_start), beta_1=train_config.beta_1
+        )
+
+    gan.compile(d_optimizer=adam(train_config.d_learning_rate), g_optimizer=adam(train_config.g_learning_rate))
     return gan
 
 
@@ -362,7 +392,7 @@ def train(
             f"batch size {train_config.batch_size} does not split over {strategy.num_replicas_in_sync} devices"
         )
     with strategy.scope():
-        gan = build_gan(model_config, train_config)
+        gan = build_gan(model_config, train_config, len(train_digits) // train_config.batch_size)
         checkpoint = make_checkpoint(gan)
         if resume:
             # Optimiser slots are created on first use; build them now so their values restore.

@@ -141,8 +141,21 @@ def test_help_documents_every_flag():
         "--distribute",
         "--eval-data",
         "--run-dir",
+        "--diversity-weight",
+        "--decay-start",
     ):
         assert flag in help_text, flag
+
+
+def test_each_variant_gets_its_recipe_and_flags_override_it():
+    default, _ = build.parse_config([])
+    classic, _ = build.parse_config(["--model", "mlp"])
+    overridden, _ = build.parse_config(["--model", "mlp", "--diversity-weight", "0.3", "--decay-start", "0.8"])
+    off, _ = build.parse_config(["--diversity-weight", "0", "--decay-start", "1"])
+    assert (default.train.diversity_weight, default.train.decay_start) == (0.5, 0.5)
+    assert (classic.train.diversity_weight, classic.train.decay_start) == (0.0, 1.0)
+    assert (overridden.train.diversity_weight, overridden.train.decay_start) == (0.3, 0.8)
+    assert (off.train.diversity_weight, off.train.decay_start) == (0.0, 1.0)
 
 
 def test_same_seed_gives_the_same_model(tmp_path, small_npz):
