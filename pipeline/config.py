@@ -61,7 +61,7 @@ class TrainConfig:
     # Both learning rates hold until this fraction of the steps, then fall linearly to 0 (1: constant).
     decay_start: float = 0.5
     # Weight of the mode-seeking term in the generator's loss (gan.GAN.mode_seeking_penalty; 0: off).
-    diversity_weight: float = 0.5
+    diversity_weight: float = 0.4
     # Wall-clock budget for the training phase in seconds; 0 means no limit.
     time_limit: float = 0.0
     distribute: str = "default"

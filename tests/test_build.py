@@ -152,7 +152,7 @@ def test_each_variant_gets_its_recipe_and_flags_override_it():
     classic, _ = build.parse_config(["--model", "mlp"])
     overridden, _ = build.parse_config(["--model", "mlp", "--diversity-weight", "0.3", "--decay-start", "0.8"])
     off, _ = build.parse_config(["--diversity-weight", "0", "--decay-start", "1"])
-    assert (default.train.diversity_weight, default.train.decay_start) == (0.5, 0.5)
+    assert (default.train.diversity_weight, default.train.decay_start) == (0.4, 0.5)
     assert (classic.train.diversity_weight, classic.train.decay_start) == (0.0, 1.0)
     assert (overridden.train.diversity_weight, overridden.train.decay_start) == (0.3, 0.8)
     assert (off.train.diversity_weight, off.train.decay_start) == (0.0, 1.0)
