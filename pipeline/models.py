@@ -93,9 +93,9 @@ def cgan_generator(latent_dim: int, num_classes: int, width: int = 64) -> keras.
 
     Dense 7x7xw -> ConvT w/2 (14x14) -> ConvT 1 tanh (28x28); w = 64: about 1.9 M multiply-adds
     per digit. The width is the largest the page affords: TF.js's WASM backend draws about
-    2,500 digits/s with it (benchmarks/page_bench.py; the target is 2,000), and in the recipe
-    sweep (benchmarks/recipe_sweep.py) w = 64 beat 48 and 32 on FID and recall for the same
-    training, while a dense generator of 0.55 M multiply-adds drew far less varied digits
+    2,700 digits/s with it (benchmarks/page_bench.py; the target is 2,000). In the recipe sweep
+    (benchmarks/recipe_sweep.py) w = 64 beat 48, and 48 beat 32, on FID and recall with the
+    same training, while a dense generator of 0.55 M multiply-adds drew far less varied digits
     (recall 0.04). A one-hot label input (not an Embedding) lets the page blend two labels for
     a smooth morph between digits.
     """
