@@ -81,16 +81,20 @@ def learning_rate(base: float, total_steps: int, decay_start: float):
     A GAN trained at a constant rate keeps wobbling around its equilibrium; letting the rate fall
     over the second half settles it (lower FID, benchmarks in BENCHMARKS.md). The schedule reads
     the optimiser's step counter, which is checkpointed, so a resumed run continues on it.
+    decay_start >= 1 (or no step count) gives a constant rate. It is a schedule object either way:
+    Adam keeps a plain rate as a variable of its own, and a checkpoint written with one kind would
+    not restore into an optimiser built with the other (say, on --resume with --decay-start 1).
     """
     import tensorflow as tf
     import tf_keras as keras
 
-    if decay_start >= 1.0 or total_steps <= 0:
-        return base
+    constant = decay_start >= 1.0 or total_steps <= 0
     start = float(int(total_steps * decay_start))
 
     class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
         def __call__(self, step):
+            if constant:
+                return tf.constant(base, tf.float32)
             remaining = (float(total_steps) - tf.cast(step, tf.float32)) / (float(total_steps) - start)
             return base * tf.clip_by_value(remaining, 0.0, 1.0)
 

@@ -113,4 +113,5 @@ def test_learning_rate_holds_then_falls_linearly_to_zero():
     schedule = learning_rate(2e-4, total_steps=1000, decay_start=0.5)
     rates = [float(schedule(step)) for step in (0, 499, 500, 750, 1000, 1200)]
     np.testing.assert_allclose(rates, [2e-4, 2e-4, 2e-4, 1e-4, 0.0, 0.0], atol=1e-9)
-    assert learning_rate(2e-4, 1000, 1.0) == 2e-4  # decay_start 1: constant
+    constant = learning_rate(2e-4, 1000, 1.0)  # decay_start 1: constant
+    assert [float(constant(step)) for step in (0, 1000)] == pytest.approx([2e-4, 2e-4])

@@ -113,3 +113,11 @@ def test_time_limit_stops_early_and_checkpoints(tmp_path, small_digits):
     )
     assert 0 < result.state.images_seen < 1000 * 320
     assert training.Checkpoints(tmp_path).read_state().images_seen == result.state.images_seen
+
+
+def test_resume_with_a_constant_rate_restores_a_decaying_run(tmp_path, small_digits):
+    model = ModelConfig(variant="dcgan", latent_dim=16)
+    training.train(model, SMALL, small_digits, tmp_path, log=lambda m: None)  # decay_start 0.5
+    constant = TrainConfig(epochs=2, batch_size=32, seed=3, decay_start=1.0)
+    result = training.train(model, constant, small_digits, tmp_path, resume=True, log=lambda m: None)
+    assert result.state.epoch == 2
