@@ -58,6 +58,19 @@ def to_pixels(values: np.ndarray) -> np.ndarray:
     return np.clip(np.rint((np.asarray(values, np.float32) + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
+def one_hot(labels: np.ndarray, num_classes: int) -> np.ndarray:
+    """Integer labels [N] in 0..num_classes-1 -> float32 one-hot [N, num_classes]."""
+    return np.eye(num_classes, dtype=np.float32)[np.asarray(labels)]
+
+
+def generator_inputs(noise: np.ndarray, labels: np.ndarray | None = None, num_classes: int = 0) -> list[np.ndarray]:
+    """The inputs every generator takes, in its input order: [noise [N, latent]] plus, for a
+    conditional model (num_classes > 0), the one-hot label [N, num_classes] of integer `labels`."""
+    if not num_classes:
+        return [noise]
+    return [noise, one_hot(labels, num_classes)]
+
+
 # ---------------------------------------------------------------- file formats
 
 
