@@ -25,16 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline import serve  # noqa: E402
+from tests.browser.chromium import chromium_missing, launch_chromium  # noqa: E402
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TARGET_FIRST_DRAW_MS = 1000
 TARGET_RATE = 2000
 BATCH = 100
@@ -147,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
 
+    missing = chromium_missing()
+    if missing:
+        print(f"error: {missing}", file=sys.stderr)
+        return 1
     if not (args.exported / "metadata.json").is_file():
         print(f"error: no export in {args.exported} (metadata.json missing)", file=sys.stderr)
         return 1
@@ -159,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            browser = launch_chromium(playwright)
             version = browser.version
             # Rounds over all configurations, so a burst of load on this shared machine hits them alike.
             visits: dict[str, list[dict]] = {label: [] for label, _, _ in CONFIGS}

@@ -32,11 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=10_000)
     args = parser.parse_args(argv)
 
-    from pipeline import data, evaluate, export, train
+    from pipeline import data, export, train
+    from pipeline.judge import evaluate_generator, keras_generate_fn, load_or_train_judge
 
     generator, model_config = train.restore_shipped_generator(args.run_dir)
     train_digits, heldout = data.load_training(None, args.eval_data)
-    judge = evaluate.load_or_train_judge(train_digits)
+    judge = load_or_train_judge(train_digits)
     rows = []
     for quantize in ("none", "float16", "uint8"):
         with tempfile.TemporaryDirectory() as folder:
@@ -48,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
                 tolerance=float("inf"),  # measured, not enforced
             )
             size = sum(f.stat().st_size for f in Path(folder).iterdir())
-            generate = evaluate.keras_generate_fn(reloaded, model_config.latent_dim, model_config.num_classes, seed=0)
-            result = evaluate.evaluate_generator(
+            generate = keras_generate_fn(reloaded, model_config.latent_dim, model_config.num_classes, seed=0)
+            result = evaluate_generator(
                 generate, model_config.num_classes, judge, train_digits, heldout, samples=args.samples
             )
         rows.append(

@@ -53,12 +53,13 @@ def sweep(a: argparse.Namespace) -> list[dict]:
     tf.config.threading.set_inter_op_parallelism_threads(a.threads)
     import tf_keras as keras
 
-    from pipeline import data, evaluate, models
+    from pipeline import data, models
     from pipeline import train as training
     from pipeline.gan import GAN
+    from pipeline.judge import image_metrics, keras_generate_fn, load_or_train_judge
 
     train_digits, heldout = data.load_training(None, None, log=lambda m: None)
-    judge = evaluate.load_or_train_judge(train_digits)
+    judge = load_or_train_judge(train_digits)
     reference, _ = judge.embed(heldout.images)
     keras.utils.set_random_seed(1)
     generator = models.cgan_generator(64, 10, a.g_width)
@@ -80,8 +81,8 @@ def sweep(a: argparse.Namespace) -> list[dict]:
                 return
             row = {"epoch": epoch + 1, "train_s": round(time.time() - started)}
             for tag, model in (("ema", gan.ema_generator), ("raw", gan.generator)):
-                images, labels = evaluate.keras_generate_fn(model, 64, 10, seed=1)(10_000)
-                m = evaluate.image_metrics(judge, images, labels, reference)
+                images, labels = keras_generate_fn(model, 64, 10, seed=1)(10_000)
+                m = image_metrics(judge, images, labels, reference)
                 keys = ("fid", "precision", "recall", "confident_fraction", "label_accuracy")
                 row[tag] = {k: round(m[k], 4) for k in keys}
             results.append(row)

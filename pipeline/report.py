@@ -4,12 +4,34 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
 
+from pipeline.config import ModelConfig
+from pipeline.data import generator_inputs, to_pixels
+from pipeline.files import write_atomically
+
+if TYPE_CHECKING:
+    from pipeline.checkpoints import RunState
+
 GAP = 2  # pixels between digits in a grid
 SCALE = 2  # nearest-neighbour upscale so a 10x10 grid of 28px digits is readable
+GRID_ROWS = 10  # one row per digit (for unconditional models, just ten rows)
+
+
+def grid_inputs(model_config: ModelConfig, columns: int, seed: int) -> list[np.ndarray]:
+    """The grid's fixed inputs: noise [10 * columns, latent], plus one-hot labels (row r asks for digit r)."""
+    rng = np.random.default_rng(seed + 7919)  # independent of the training stream
+    noise = rng.standard_normal((GRID_ROWS * columns, model_config.latent_dim)).astype(np.float32)
+    labels = np.repeat(np.arange(GRID_ROWS), columns)
+    return generator_inputs(noise, labels, model_config.num_classes)
+
+
+def generate_pixels(generator, inputs: list[np.ndarray]) -> np.ndarray:
+    """Generator inference on fixed inputs -> uint8 [N, 28, 28] (255 = ink)."""
+    return to_pixels(generator(inputs, training=False).numpy()[..., 0])
 
 
 def grid_image(pixels: np.ndarray, columns: int) -> Image.Image:
@@ -26,9 +48,7 @@ def grid_image(pixels: np.ndarray, columns: int) -> Image.Image:
 
 def save_png(image: Image.Image, path: Path) -> None:
     """Write atomically: a reader never sees half a PNG."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    image.save(tmp, format="PNG")
-    tmp.replace(path)
+    write_atomically(path, lambda file: image.save(file, format="PNG"))
 
 
 def loss_curves(history: dict[str, list[float]], path: Path, xlabel: str, title: str) -> None:
@@ -61,10 +81,10 @@ def loss_curves(history: dict[str, list[float]], path: Path, xlabel: str, title:
     loss_axis.legend(handles=handles, loc="upper right", fontsize=8)
     loss_axis.set_title(title)
     fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.tmp")
-    fig.savefig(tmp, format="png")
-    plt.close(fig)
-    tmp.replace(path)
+    try:
+        write_atomically(path, lambda file: fig.savefig(file, format="png"))
+    finally:
+        plt.close(fig)
 
 
 def training_gif(frames: list[Path], path: Path, max_frames: int = 40, seconds_per_frame: float = 0.2) -> None:
@@ -81,14 +101,17 @@ def training_gif(frames: list[Path], path: Path, max_frames: int = 40, seconds_p
         grid = Image.open(frames[index]).convert("L")
         images.append(grid.resize((grid.width // SCALE, grid.height // SCALE), Image.NEAREST))
     durations = [int(seconds_per_frame * 1000)] * (len(images) - 1) + [2000]
-    tmp = path.with_name(f".{path.name}.tmp")
-    images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0)
-    tmp.replace(path)
+    write_atomically(
+        path,
+        lambda file: images[0].save(
+            file, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0
+        ),
+    )
 
 
 def write_summary(report_dir: Path, summary: dict, pictures: dict[str, str]) -> None:
     """summary.json (machine-readable) and README.md (the same, for people, with the pictures)."""
-    (report_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    write_atomically(report_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
     lines = [f"# Training report: {summary['variant']}", ""]
     for key in ("epochs", "images_seen", "wall_time_s", "images_per_second", "data_source", "seed"):
         lines.append(f"- {key.replace('_', ' ')}: {summary.get(key)}")
@@ -97,4 +120,35 @@ def write_summary(report_dir: Path, summary: dict, pictures: dict[str, str]) -> 
     lines.append("")
     for caption, file in pictures.items():
         lines += [f"## {caption}", "", f"![{caption}]({file})", ""]
-    (report_dir / "README.md").write_text("\n".join(lines))
+    write_atomically(report_dir / "README.md", "\n".join(lines))
+
+
+def write_report(state: RunState, samples_dir: Path, report_dir: Path, model_config: ModelConfig) -> dict:
+    """Loss curves, the GIF, the last grid and summary.json/README.md into report_dir -> the summary."""
+    frames = sorted(samples_dir.glob("epoch_*.png"))
+    final = {k: v[-1] for k, v in state.history["epoch"].items() if v}
+    summary = {
+        "variant": model_config.variant,
+        "epochs": state.epoch,
+        "images_seen": state.images_seen,
+        "wall_time_s": round(state.wall_time_s, 1),
+        "images_per_second": round(state.images_seen / state.wall_time_s, 1) if state.wall_time_s else None,
+        "data_source": state.data_source,
+        "train_images": state.train_images,
+        "seed": state.seed,
+        "final_losses": final,
+    }
+    pictures = {}
+    if frames:
+        write_atomically(report_dir / "samples.png", frames[-1].read_bytes())
+        training_gif(frames, report_dir / "training.gif")
+        pictures["Samples after the last epoch (fixed noise)"] = "samples.png"
+        pictures["Training, epoch by epoch (fixed noise)"] = "training.gif"
+    if state.history["epoch"]:
+        loss_curves(state.history["epoch"], report_dir / "loss_per_epoch.png", "epoch", "Losses per epoch")
+        pictures["Losses per epoch"] = "loss_per_epoch.png"
+    if state.history["batch"]:
+        loss_curves(state.history["batch"], report_dir / "loss_per_batch.png", "batch", "Losses per batch")
+        pictures["Losses per batch"] = "loss_per_batch.png"
+    write_summary(report_dir, summary, pictures)
+    return summary

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import make_server as werkzeug_make_server
 
+from pipeline.cli import USAGE_STATUS, Parser, UsageError, in_range, one_line
 from pipeline.config import ROOT
 
 DEFAULT_HOST = "127.0.0.1"
@@ -240,9 +241,11 @@ def serve_in_thread(app: Flask, host: str = DEFAULT_HOST, port: int = 0) -> tupl
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.serve", description=__doc__)
+    parser = Parser(prog="python -m pipeline.serve", description=__doc__)
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default %(default)s; 0 = any free)")
+    parser.add_argument(
+        "--port", type=in_range(int, 0, 65535), default=DEFAULT_PORT, help="port (default %(default)s; 0 = any free)"
+    )
     parser.add_argument("--exported", type=Path, default=ROOT / "exported", help="exported model folder")
     parser.add_argument("--web", type=Path, default=ROOT / "web", help=argparse.SUPPRESS)
     parser.add_argument("--vendor", type=Path, default=DEFAULT_VENDOR_DIR, help=argparse.SUPPRESS)
@@ -251,7 +254,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="send COOP/COEP so the WASM backend may run threaded (no gain measured on 2 cores)",
     )
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as error:
+        print(f"error: {one_line(error)}", file=sys.stderr)
+        return USAGE_STATUS
 
     if not (args.vendor / "tfjs" / "dist" / "tf.min.js").is_file():
         print(f"warning: {args.vendor}/tfjs is missing; run `npm ci` so the page can load TF.js", file=sys.stderr)

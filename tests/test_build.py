@@ -1,18 +1,21 @@
-"""The command line end to end: tiny real builds in subprocesses, bad input, Ctrl-C, two devices."""
+"""The command line end to end: tiny real builds in subprocesses, their output, TensorBoard, Ctrl-C, two devices."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+import tensorflow as tf
+from PIL import Image
 
-from pipeline import build, export
-from pipeline import train as training
+from pipeline import build, export, report
+from pipeline.checkpoints import Checkpoints, restore_shipped_generator
 from pipeline.config import ROOT
 from tests.helpers import paths, run_build
 
@@ -32,7 +35,6 @@ def test_tiny_build_exports_a_model_that_matches_the_keras_generator(tmp_path, s
     assert metadata["image_shape"] == [28, 28, 1] and metadata["output_range"] == [-1.0, 1.0]
     assert metadata["training"]["epochs"] == 1 and metadata["training"]["images_seen"] == 320
     assert "npz file" in metadata["training"]["data_source"]
-    assert metadata["export_check"]["max_abs_diff"]["float32"] < 1e-4
     assert metadata["evaluation"]["samples"] == 200
     assert sorted(p.name for p in out.iterdir()) == ["group1-shard1of1.bin", "metadata.json", "model.json", "report"]
     for name in ("samples.png", "training.gif", "loss_per_epoch.png", "loss_per_batch.png", "summary.json"):
@@ -40,7 +42,7 @@ def test_tiny_build_exports_a_model_that_matches_the_keras_generator(tmp_path, s
 
     # Independently of the build's own check: the Keras generator restored from the checkpoint
     # and the TF.js files reloaded by the tensorflowjs loader agree on fresh noise.
-    generator, config = training.restore_shipped_generator(run_dir)
+    generator, config = restore_shipped_generator(run_dir)
     inputs = export.check_noise(config, count=32, seed=99)
     keras_out = generator(inputs, training=False).numpy()
     tfjs_out = model(inputs, training=False).numpy()
@@ -48,8 +50,8 @@ def test_tiny_build_exports_a_model_that_matches_the_keras_generator(tmp_path, s
     assert keras_out.std() > 0.1  # a trained generator, not a constant
 
 
-@pytest.mark.parametrize("quantize, limit", [("none", 1e-4), ("float16", 2e-2), ("uint8", 0.6)])
-def test_quantized_exports_are_smaller_and_close(tmp_path, small_npz, quantize, limit):
+@pytest.mark.parametrize("quantize", ["none", "float16", "uint8"])
+def test_quantized_exports_ship_quantized_weights(tmp_path, small_npz, quantize):
     out = tmp_path / "exported"
     done = run_build(
         *paths(small_npz, out, tmp_path / "run"),
@@ -65,9 +67,12 @@ def test_quantized_exports_are_smaller_and_close(tmp_path, small_npz, quantize, 
     float32_bytes = metadata["parameters"] * 4
     assert metadata["quantization"] == quantize
     assert metadata["model_bytes"] < float32_bytes * {"none": 1.01, "float16": 0.55, "uint8": 0.3}[quantize]
-    assert metadata["export_check"]["max_abs_diff"]["float32"] < 1e-4
-    name = "float32" if quantize == "none" else quantize
-    assert metadata["export_check"]["max_abs_diff"][name] <= limit
+    # The shards hold every weight in the asked-for format, as the TF.js loader will read it.
+    manifest = json.loads((out / "model.json").read_text())["weightsManifest"]
+    dtypes = {
+        weight.get("quantization", {}).get("dtype", "float32") for group in manifest for weight in group["weights"]
+    }
+    assert dtypes == {{"none": "float32"}.get(quantize, quantize)}
 
 
 def test_two_device_mirrored_run(tmp_path, small_npz):
@@ -116,7 +121,7 @@ def test_ctrl_c_checkpoints_then_resume_finishes(tmp_path, small_npz):
     assert "resume with: python -m pipeline.build" in last and "--resume" in last
     assert "Traceback" not in stderr
     assert not out.exists()  # nothing exported from an interrupted run
-    stopped_at = training.Checkpoints(run_dir).read_state().epoch
+    stopped_at = Checkpoints(run_dir).read_state().epoch
     assert stopped_at >= 2
 
     args[args.index("400")] = str(stopped_at + 1)
@@ -126,46 +131,90 @@ def test_ctrl_c_checkpoints_then_resume_finishes(tmp_path, small_npz):
     assert json.loads((out / "metadata.json").read_text())["training"]["epochs"] == stopped_at + 1
 
 
-def test_help_documents_every_flag():
-    help_text = build.make_parser().format_help()
-    for flag in (
-        "--model",
-        "--epochs",
-        "--batch-size",
-        "--latent-dim",
-        "--data",
-        "--out",
-        "--seed",
-        "--resume",
-        "--quantize",
-        "--distribute",
-        "--eval-data",
-        "--run-dir",
-        "--diversity-weight",
-        "--decay-start",
-    ):
-        assert flag in help_text, flag
+def test_readme_documents_every_flag():
+    """The README's flags table is the manual: a flag added to the parser without a row fails here."""
+    readme = (ROOT / "README.md").read_text()
+    flags = {flag for action in build.make_parser()._actions for flag in action.option_strings if flag.startswith("--")}
+    assert flags - {"--help"}, flags
+    missing = [flag for flag in sorted(flags - {"--help"}) if f"`{flag}" not in readme]
+    assert not missing, missing
 
 
 def test_each_variant_gets_its_recipe_and_flags_override_it():
-    default, _ = build.parse_config([])
-    classic, _ = build.parse_config(["--model", "mlp"])
-    overridden, _ = build.parse_config(["--model", "mlp", "--diversity-weight", "0.3", "--decay-start", "0.8"])
-    off, _ = build.parse_config(["--diversity-weight", "0", "--decay-start", "1"])
+    default = build.parse_command([]).config
+    classic = build.parse_command(["--model", "mlp"]).config
+    overridden = build.parse_command(["--model", "mlp", "--diversity-weight", "0.3", "--decay-start", "0.8"]).config
+    off = build.parse_command(["--diversity-weight", "0", "--decay-start", "1"]).config
     assert (default.train.diversity_weight, default.train.decay_start) == (0.4, 0.5)
     assert (classic.train.diversity_weight, classic.train.decay_start) == (0.0, 1.0)
     assert (overridden.train.diversity_weight, overridden.train.decay_start) == (0.3, 0.8)
     assert (off.train.diversity_weight, off.train.decay_start) == (0.0, 1.0)
 
 
-def test_same_seed_gives_the_same_model(tmp_path, small_npz):
-    """--seed: two runs on this machine write byte-identical weights; another seed does not."""
-    hashes = []
-    for name, seed in (("a", "3"), ("b", "3"), ("c", "4")):
-        out = tmp_path / name
-        args = [*paths(small_npz, out, tmp_path / f"run-{name}"), "--model", "dcgan", "--no-eval"]
+@pytest.fixture(scope="module")
+def seeded_builds(tmp_path_factory, small_npz):
+    """Three 2-epoch dcgan builds: seed 3, seed 3 again with --tensorboard, seed 4 -> {name: (process, folder)}."""
+    builds = {}
+    for name, seed, extra in (("a", "3", []), ("b", "3", ["--tensorboard"]), ("c", "4", [])):
+        folder = tmp_path_factory.mktemp(f"seeded-{name}")
+        if extra:
+            extra = [*extra, str(folder / "tensorboard")]
+        args = [*paths(small_npz, folder / "exported", folder / "run"), "--model", "dcgan", "--no-eval", *extra]
         done = run_build(*args, "--epochs", "2", "--batch-size", "32", "--seed", seed, "--quantize", "none")
         assert done.returncode == 0, done.stderr[-2000:]
-        hashes.append(json.loads((out / "metadata.json").read_text())["sha256"]["group1-shard1of1.bin"])
-    assert hashes[0] == hashes[1]
-    assert hashes[0] != hashes[2]
+        builds[name] = done, folder
+    return builds
+
+
+def test_same_seed_gives_the_same_model_with_or_without_tensorboard(seeded_builds):
+    """--seed: the same seed writes byte-identical weights, logging to TensorBoard or not; another seed does not."""
+    hashes = {
+        name: json.loads((folder / "exported" / "metadata.json").read_text())["sha256"]["group1-shard1of1.bin"]
+        for name, (_, folder) in seeded_builds.items()
+    }
+    assert hashes["a"] == hashes["b"]
+    assert hashes["a"] != hashes["c"]
+
+
+# What TensorFlow, Keras and the converter print when nobody stops them (see pipeline/quiet.py).
+NOISE = re.compile(
+    r"cuFFT|cuDNN|cuBLAS|cuInit|remapper|absl::|computation placer|oneDNN|UserWarning|HDF5|compiled metrics"
+    r"|^Epoch \d|\d+/\d+ - |ms/step|WARNING"
+)
+STAGES = ("training data: ", "held-out data: ", "training dcgan: ", "epoch ", "export check: ", "exported dcgan ")
+
+
+def test_a_build_prints_one_line_per_stage_and_one_progress_line_per_epoch(seeded_builds):
+    for done, _ in seeded_builds.values():
+        assert done.stderr == ""
+        lines = done.stdout.splitlines()
+        assert not [line for line in lines if NOISE.search(line)]
+        assert [line for line in lines if not line.startswith(STAGES)] == []
+        progress = [line for line in lines if line.startswith("epoch ")]
+        assert [line.split()[1] for line in progress] == ["1/2", "2/2"]
+        assert all(re.search(r"d_loss [\d.]+ .* g_loss [\d.]+ .*s/epoch +ETA \d+m\d\ds", line) for line in progress)
+
+
+def test_tensorboard_logs_losses_accuracies_and_the_grid(seeded_builds):
+    """--tensorboard: per-epoch and per-batch scalars, and the per-epoch grid as an image, in event files."""
+    folder = seeded_builds["b"][1] / "tensorboard"
+    steps, images = {}, {}
+    for events in folder.glob("events.out.tfevents.*"):
+        for event in tf.compat.v1.train.summary_iterator(str(events)):
+            for value in event.summary.value:
+                steps.setdefault(value.tag, []).append(event.step)
+                if value.tag == "samples":
+                    images[event.step] = tf.make_ndarray(value.tensor)
+    for tag in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake"):
+        assert steps[tag] == [1, 2], tag
+        assert steps[f"batch/{tag}"] == list(range(1, 21)), tag  # 10 batches per epoch
+    assert sorted(images) == [1, 2]
+    width, height, png = images[2]  # an image summary: width, height, then the PNG
+    cell = 28 + report.GAP
+    assert (int(width), int(height)) == (
+        (10 * cell + report.GAP) * report.SCALE,
+        (10 * cell + report.GAP) * report.SCALE,
+    )
+    grid = tf.io.decode_png(png).numpy()[..., 0]
+    run_grid = np.asarray(Image.open(seeded_builds["b"][1] / "run" / "samples" / "epoch_0002.png"))
+    np.testing.assert_array_equal(grid, run_grid)  # the same fixed-noise grid the run saved

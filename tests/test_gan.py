@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from pipeline.config import VARIANTS, ModelConfig, TrainConfig
 from pipeline.data import to_model_range
-from pipeline.train import build_gan
+from pipeline.gan import GAN, build_gan, learning_rate
 
 
 def weights(model):
@@ -82,10 +83,6 @@ def test_weight_average_follows_the_generator_and_ships(batch):
 
 
 def test_mode_seeking_penalty_punishes_noise_that_changes_nothing():
-    import tensorflow as tf
-
-    from pipeline.gan import GAN
-
     noise = tf.random.stateless_normal((8, 16), seed=(1, 2))
     same = tf.zeros((8, 28, 28, 1))  # every image alike: collapsed
     varied = tf.random.stateless_uniform((8, 28, 28, 1), seed=(3, 4), minval=-1.0, maxval=1.0)
@@ -108,8 +105,6 @@ def test_mode_seeking_pairs_share_their_label_and_the_term_adds_to_the_loss(batc
 
 
 def test_learning_rate_holds_then_falls_linearly_to_zero():
-    from pipeline.train import learning_rate
-
     schedule = learning_rate(2e-4, total_steps=1000, decay_start=0.5)
     rates = [float(schedule(step)) for step in (0, 499, 500, 750, 1000, 1200)]
     np.testing.assert_allclose(rates, [2e-4, 2e-4, 2e-4, 1e-4, 0.0, 0.0], atol=1e-9)

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from pipeline import build, export
-from pipeline import train as training
+from pipeline.checkpoints import Checkpoints
 from pipeline.config import ROOT, TrainConfig
 from tests.helpers import paths, run_build, write_idx
 
@@ -117,7 +117,7 @@ def test_killed_build_resumes_and_export_is_never_mixed(tmp_path, small_npz, pre
     after = snapshot(out)
     assert after == before or content["training"]["epochs"] == 3
 
-    resumable = training.Checkpoints(run_dir).latest() is not None
+    resumable = Checkpoints(run_dir).latest() is not None
     done = run_build(*args, *(["--resume"] if resumable else []))
     assert done.returncode == 0, done.stderr[-2000:]
     final = export.verify(out)
@@ -151,7 +151,7 @@ def test_nan_loss_stops_with_message_and_keeps_checkpoint_and_export(
     assert status == 1
     assert "NaN or infinite" in err and len(err.splitlines()) == 1
     assert snapshot(out) == before
-    assert training.Checkpoints(run_dir).latest() is None
+    assert Checkpoints(run_dir).latest() is None
 
 
 def _corrupt_idx(folder, npm_digits, damage):
@@ -288,4 +288,4 @@ def test_full_disk_during_export_is_one_line_and_keeps_the_old_export(
     assert len(err.splitlines()) == 1 and "No space left on device" in err
     assert snapshot(out) == before
     assert not list(tmp_path.glob(".exported.*"))
-    assert training.Checkpoints(tmp_path / "run").read_state().epoch == 1  # the training is kept
+    assert Checkpoints(tmp_path / "run").read_state().epoch == 1  # the training is kept

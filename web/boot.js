@@ -2,6 +2,11 @@
 (function () {
   'use strict';
   var MODULE_WAIT_MS = 15000;
+  var STARTED_EVENT = 'gan-demo:started'; // main.js sends it as soon as it runs
+  var started = false;
+  window.addEventListener(STARTED_EVENT, function () {
+    started = true;
+  });
 
   function show(title, message) {
     if (document.readyState === 'loading') {
@@ -31,16 +36,15 @@
   }
 
   function scriptsFailed(detail) {
-    show(
-      'The page could not start',
-      'Its scripts did not run (' + detail + '). Reload the page; if this persists, check that the server ' +
-        'is still running and that the browser is a current Chrome, Firefox, Safari or Edge.'
-    );
+    var advice =
+      'Reload the page; if this persists, check that the server is still running and that the browser ' +
+      'is a current Chrome, Firefox, Safari or Edge.';
+    show('The page could not start', 'Its scripts did not run (' + detail + '). ' + advice);
   }
 
   // Errors before main.js takes over (a syntax it cannot parse, a script that failed) are shown too.
   function onEarlyError(event) {
-    if (window.ganDemo) return;
+    if (started) return;
     scriptsFailed(event.message || 'a script failed');
   }
 
@@ -50,10 +54,10 @@
       unsupported('no JavaScript modules');
       return;
     }
-    // main.js defines window.ganDemo as soon as it runs; if it never does, say so instead of spinning.
+    // If main.js never starts, say so instead of spinning.
     setTimeout(function () {
       window.removeEventListener('error', onEarlyError);
-      if (!window.ganDemo) scriptsFailed('main.js never started');
+      if (!started) scriptsFailed('main.js never started');
     }, MODULE_WAIT_MS);
   });
 })();

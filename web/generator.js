@@ -1,12 +1,15 @@
 /** All TensorFlow.js work of the page: backends, building the generator, and noise -> pixel values. */
 
+import { ERROR_KINDS } from './errors.js';
+import { slerpWeights } from './interpolate.js';
+import { BACKENDS } from './limits.js';
 import { LoadError } from './loader.js';
+import { subPixelKernel } from './subpixel.js';
 
 // The UMD build of TF.js from a deferred classic <script>; main.js imports this module only after
 // those scripts ran (tf is undefined if one failed to load).
 const tf = globalThis.tf;
 
-export const BACKENDS = ['wasm', 'webgl', 'cpu'];
 const WASM_PATH = '/vendor/tfjs-backend-wasm/';
 
 export function tfLoaded() {
@@ -41,7 +44,7 @@ export async function startBackend(order) {
   for (const name of order) {
     if (await useBackend(name)) return name;
   }
-  throw new LoadError('backend', `No TensorFlow.js backend could start here (tried ${order.join(', ')}).`);
+  throw new LoadError(ERROR_KINDS.BACKEND, `No TensorFlow.js backend could start here (tried ${order.join(', ')}).`);
 }
 
 /** What the current backend is, in words: "wasm (SIMD, 2 threads)", "webgl (WebGL 2)", "cpu". */
@@ -72,43 +75,11 @@ export function memory() {
 // ---------------------------------------------------------------- a faster transposed convolution
 
 /*
- * The generator upsamples with Conv2DTranspose (4x4 kernel, stride 2, 'same' padding). TF.js's WASM
- * backend runs that op (Conv2DBackpropInput) as plain loops but Conv2D through XNNPACK, so the page
- * computes the same numbers in the "sub-pixel" form: a 3x3 convolution into 4x the channels, then
- * a depth-to-space rearrangement. Output pixel (2m + a, 2n + b) is the sum over input pixels
- * (m + u - 1, n + v - 1), u, v in 0..2, times kernel tap (TAPS[a][u], TAPS[b][v]); null: that input
- * does not reach that phase. About 2.5x faster on WASM for the shipped generator.
- * The parity tests hold it to the Keras output within one grey level on every backend.
+ * The generator upsamples with Conv2DTranspose (4x4 kernel, stride 2, 'same' padding); the page
+ * runs those layers in the sub-pixel form of subpixel.js (a 3x3 Conv2D into 4x the channels, then
+ * depth-to-space), which TF.js's WASM backend runs about 2.5x faster. The parity tests hold it to
+ * the Keras output within one grey level on every backend.
  */
-const TAPS = [
-  [3, 1, null],
-  [null, 2, 0],
-];
-
-/** Conv2DTranspose kernel [4, 4, filters, inChannels] -> sub-pixel Conv2D kernel [3, 3, inChannels, 4 * filters]. */
-function subPixelKernel(kernel) {
-  const [, , filters, inChannels] = kernel.shape;
-  const taps = kernel.dataSync(); // read once, when the layer first runs
-  const out = new Float32Array(9 * inChannels * 4 * filters);
-  for (let a = 0; a < 2; a++) {
-    for (let b = 0; b < 2; b++) {
-      const phase = (a * 2 + b) * filters; // channel block a*2+b becomes output offset (a, b)
-      for (let u = 0; u < 3; u++) {
-        for (let v = 0; v < 3; v++) {
-          const [ku, kv] = [TAPS[a][u], TAPS[b][v]];
-          if (ku === null || kv === null) continue;
-          for (let ci = 0; ci < inChannels; ci++) {
-            for (let co = 0; co < filters; co++) {
-              out[((u * 3 + v) * inChannels + ci) * 4 * filters + phase + co] =
-                taps[((ku * 4 + kv) * filters + co) * inChannels + ci];
-            }
-          }
-        }
-      }
-    }
-  }
-  return tf.tensor4d(out, [3, 3, inChannels, 4 * filters]);
-}
 
 let fastLayersRegistered = false;
 
@@ -122,13 +93,20 @@ export function registerFastLayers() {
     call(inputs, kwargs) {
       const same = (values, expected) => values.length === 2 && values.every((value) => value === expected);
       const applies =
-        same(this.kernelSize, 4) && same(this.strides, 2) && this.padding === 'same' &&
+        same(this.kernelSize, 4) &&
+        same(this.strides, 2) &&
+        this.padding === 'same' &&
         this.dataFormat === 'channelsLast';
       if (!applies) return super.call(inputs, kwargs);
       return tf.tidy(() => {
         const input = Array.isArray(inputs) ? inputs[0] : inputs;
         const [n, h, w] = input.shape; // [n, h, w, inChannels]
-        if (!this.subPixelKernel) this.subPixelKernel = tf.keep(subPixelKernel(this.kernel.read()));
+        if (!this.subPixelKernel) {
+          const kernel = this.kernel.read(); // [4, 4, filters, inChannels], read once
+          const [, , filters, inChannels] = kernel.shape;
+          const values = subPixelKernel(kernel.dataSync(), kernel.shape);
+          this.subPixelKernel = tf.keep(tf.tensor4d(values, [3, 3, inChannels, 4 * filters]));
+        }
         const phases = tf.conv2d(input, this.subPixelKernel, 1, 'same'); // [n, h, w, (a, b, filters)]
         // depthToSpace(2) as reshape-transpose-reshape, several times faster on WASM:
         // [n*h, w, a, (b, filters)] -> [n*h, a, w, (b, filters)] -> [n, 2h, 2w, filters]
@@ -160,12 +138,18 @@ export class Generator {
     try {
       model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
     } catch (error) {
-      throw new LoadError('model-corrupt', `TF.js could not build the generator from model.json: ${error.message}`);
+      throw new LoadError(
+        ERROR_KINDS.MODEL_CORRUPT,
+        `TF.js could not build the generator from model.json: ${error.message}`,
+      );
     }
     const problem = signatureProblem(model, metadata);
     if (problem) {
       model.dispose();
-      throw new LoadError('model-corrupt', `model.json does not match metadata.json: ${problem}. Re-run the export.`);
+      throw new LoadError(
+        ERROR_KINDS.MODEL_CORRUPT,
+        `model.json does not match metadata.json: ${problem}. Re-run the export.`,
+      );
     }
     return new Generator(model, metadata);
   }
@@ -212,7 +196,10 @@ export class Generator {
       const a = tf.tensor2d(noiseA, [1, this.latentDim]);
       const b = tf.tensor2d(noiseB, [1, this.latentDim]);
       // [steps, 1] weights times [1, latentDim] ends -> [steps, latentDim]
-      const z = tf.tensor2d(weightsA, [steps, 1]).mul(a).add(tf.tensor2d(weightsB, [steps, 1]).mul(b));
+      const z = tf
+        .tensor2d(weightsA, [steps, 1])
+        .mul(a)
+        .add(tf.tensor2d(weightsB, [steps, 1]).mul(b));
       let labels = null;
       if (this.conditional) {
         const t = tf.linspace(0, 1, steps).reshape([steps, 1]);
@@ -249,7 +236,7 @@ export class Generator {
       // max-based activations can turn it into numbers, so metadata's sha256 is the real check.)
       if (Number.isNaN(values[i])) {
         throw new LoadError(
-          'shard-corrupt',
+          ERROR_KINDS.SHARD_CORRUPT,
           'The generator produced NaN values: its weight file is corrupt. Re-run the export.',
         );
       }
@@ -260,33 +247,6 @@ export class Generator {
   dispose() {
     this.model.dispose();
   }
-}
-
-/** Per-step weights (wA, wB) of spherical interpolation between vectors a and b, t = 0..1 in `steps`. */
-function slerpWeights(a, b, steps) {
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    normA += a[i] * a[i];
-    normB += b[i] * b[i];
-  }
-  const cosine = Math.min(1, Math.max(-1, dot / Math.sqrt(normA * normB || 1)));
-  const omega = Math.acos(cosine);
-  const weightsA = new Float32Array(steps);
-  const weightsB = new Float32Array(steps);
-  for (let step = 0; step < steps; step++) {
-    const t = steps === 1 ? 0 : step / (steps - 1);
-    if (Math.sin(omega) < 1e-6) {
-      weightsA[step] = 1 - t; // (anti)parallel vectors: fall back to a straight line
-      weightsB[step] = t;
-    } else {
-      weightsA[step] = Math.sin((1 - t) * omega) / Math.sin(omega);
-      weightsB[step] = Math.sin(t * omega) / Math.sin(omega);
-    }
-  }
-  return [weightsA, weightsB];
 }
 
 /** Why the model cannot be driven as the metadata says, or null when its inputs and output fit. */

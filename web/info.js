@@ -1,4 +1,5 @@
 /** Rendering metadata.json's model card, training summary and evaluation as DOM (text only, never HTML). */
+// Every field read here is defined in metadata.schema.json, which loader.js has checked the file against.
 
 const VARIANTS = {
   cgan: 'conditional GAN: you choose the digit',

@@ -1,8 +1,14 @@
 /** Fetching and checking the exported model: metadata.json, model.json and its weight shards; no tensors here. */
 
+import { formatError, validate } from './schema.js';
+
 export const EXPORT_URL = '/exported/';
 export const METADATA_FORMAT = 'keras-gan-tfjs';
 export const METADATA_FORMAT_VERSION = 1;
+// The contract metadata.json follows, served beside this module; pipeline/export.py writes against it too.
+export const SCHEMA_URL = new URL('metadata.schema.json', import.meta.url).href;
+// Failures named in the page's message; the rest are summarised by their count.
+const SHOWN_PROBLEMS = 3;
 const REQUEST_TIMEOUT_MS = 30000;
 
 // Bytes per stored value, by dtype (or by quantization dtype when the weights are quantized).
@@ -58,6 +64,8 @@ async function readBody(response, what, kind) {
  */
 export async function loadMetadata(baseUrl = EXPORT_URL) {
   const url = new URL('metadata.json', new URL(baseUrl, location.href));
+  const schema = loadSchema(); // in parallel with metadata.json
+  schema.catch(() => {}); // reported where it is awaited, unless an earlier failure is
   const response = await request(url, 'metadata.json');
   if (response.status === 404) {
     const probe = await request(new URL('model.json', url), 'model.json', { method: 'HEAD' });
@@ -83,16 +91,38 @@ export async function loadMetadata(baseUrl = EXPORT_URL) {
   } catch (error) {
     throw new LoadError('metadata-invalid', `metadata.json is not valid JSON (${error.message}).`);
   }
-  checkMetadata(metadata);
+  checkMetadata(metadata, await schema);
   metadata.modelUrl = new URL(metadata.model_file, url).href;
   return metadata;
 }
 
-/** Throws a LoadError unless `metadata` is a format_version 1 document this page can use. */
-export function checkMetadata(metadata) {
+/** The page's copy of metadata.schema.json; a page without it is incomplete, not the export. */
+async function loadSchema() {
+  const response = await request(SCHEMA_URL, 'metadata.schema.json');
+  if (!response.ok) {
+    throw new LoadError(
+      'runtime',
+      `The page's own metadata.schema.json could not be loaded (HTTP ${response.status}), so it cannot check ` +
+        'metadata.json. Serve the whole web/ folder with `python -m pipeline.serve`.',
+    );
+  }
+  const text = await readBody(response, 'metadata.schema.json', 'json');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new LoadError('runtime', `The page's metadata.schema.json is not valid JSON (${error.message}).`);
+  }
+}
+
+/**
+ * Throws a LoadError unless `metadata` is a format_version 1 document that follows `schema`
+ * (metadata.schema.json) and whose fields agree with each other. The message names the bad fields.
+ */
+export function checkMetadata(metadata, schema) {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
     throw new LoadError('metadata-invalid', 'metadata.json does not hold a JSON object.');
   }
+  // Format and version first: a document of another version is told as such, not as broken fields.
   if (metadata.format !== METADATA_FORMAT) {
     throw new LoadError(
       'metadata-invalid',
@@ -108,48 +138,42 @@ export function checkMetadata(metadata) {
         'or update the page.',
     );
   }
-  const problems = [];
-  const positiveInt = (value) => Number.isInteger(value) && value > 0;
-  if (typeof metadata.model_file !== 'string' || !/^[\w.-]+(\/[\w.-]+)*$/.test(metadata.model_file) ||
-      metadata.model_file.split('/').includes('..')) {
-    problems.push('model_file must be a relative path such as "model.json"');
-  }
-  if (!positiveInt(metadata.latent_dim)) problems.push('latent_dim must be a positive whole number');
-  if (!Number.isInteger(metadata.num_classes) || metadata.num_classes < 0) {
-    problems.push('num_classes must be a whole number (0 when unconditional)');
-  }
-  const shape = metadata.image_shape;
-  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every(positiveInt) || ![1, 3].includes(shape[2])) {
-    problems.push('image_shape must be [height, width, 1 or 3]');
-  }
-  const range = metadata.output_range;
-  if (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isFinite) || !(range[0] < range[1])) {
-    problems.push('output_range must be [low, high]');
-  }
-  if (!Array.isArray(metadata.inputs) || metadata.inputs.length !== (metadata.num_classes > 0 ? 2 : 1)) {
-    problems.push('inputs must list the noise input, then the label input of a conditional model');
-  } else {
-    const [noise, label] = metadata.inputs;
-    if (noise.distribution !== 'standard_normal') {
-      problems.push(`noise distribution ${JSON.stringify(noise.distribution)} is not supported (standard_normal is)`);
-    }
-    if (label && label.encoding !== 'one_hot') {
-      problems.push(`label encoding ${JSON.stringify(label.encoding)} is not supported (one_hot is)`);
-    }
-  }
-  if (metadata.num_classes > 0 &&
-      (!Array.isArray(metadata.class_names) || metadata.class_names.length !== metadata.num_classes)) {
-    problems.push('class_names must name each of the num_classes classes');
-  }
+  const problems = validate(schema, metadata).map(formatError);
+  if (!problems.length) problems.push(...consistencyProblems(metadata));
   if (problems.length) {
-    throw new LoadError('metadata-invalid', `metadata.json is not usable: ${problems.join('; ')}.`);
+    const more = problems.length > SHOWN_PROBLEMS ? ` (and ${problems.length - SHOWN_PROBLEMS} more)` : '';
+    throw new LoadError(
+      'metadata-invalid',
+      `metadata.json: ${problems.slice(0, SHOWN_PROBLEMS).join('; ')}${more}. ` +
+        'Re-run the export to write a metadata.json this page can use.',
+    );
   }
+}
+
+/** What the schema cannot say: fields that must agree (see its $comment). `metadata` follows the schema. */
+export function consistencyProblems(metadata) {
+  const problems = [];
+  if (metadata.class_names.length !== metadata.num_classes) {
+    const count = metadata.class_names.length;
+    problems.push(`class_names must name each of the ${metadata.num_classes} classes (got ${count})`);
+  }
+  const widths = [metadata.latent_dim, metadata.num_classes];
+  metadata.inputs.forEach((input, index) => {
+    const width = input.shape[1];
+    if (width !== widths[index]) {
+      const field = index === 0 ? 'latent_dim' : 'num_classes';
+      problems.push(`inputs[${index}].shape[1] must be ${field} (${widths[index]}), not ${width}`);
+    }
+  });
+  const [low, high] = metadata.output_range;
+  if (!(low < high)) problems.push(`output_range must be [low, high] with low < high (got [${low}, ${high}])`);
+  return problems;
 }
 
 /**
  * Compare each file with the sha256 that metadata.json recorded for it at export time, which
- * catches a shard from another export or one corrupted without changing its size. Skipped when
- * the metadata has no digests or the page is not a secure context (crypto.subtle is then absent).
+ * catches a shard from another export or one corrupted without changing its size (the schema
+ * requires the digests). Skipped when the page is not a secure context (crypto.subtle is then absent).
  * files: [name, ArrayBuffer] pairs.
  */
 async function checkDigests(metadata, files) {
@@ -267,9 +291,12 @@ export async function loadModelArtifacts(metadata, onProgress = () => {}) {
     }
     return got;
   });
-  await checkDigests(metadata, [[metadata.model_file.split('/').pop(), modelBytes]].concat(
-    groups.flatMap(({ group }, g) => group.paths.map((path, i) => [path, buffers[g][i]])),
-  ));
+  await checkDigests(
+    metadata,
+    [[metadata.model_file.split('/').pop(), modelBytes]].concat(
+      groups.flatMap(({ group }, g) => group.paths.map((path, i) => [path, buffers[g][i]])),
+    ),
+  );
   const weightData = new Uint8Array(sizes.reduce((sum, size) => sum + size, 0));
   let offset = 0;
   for (const parts of buffers) {

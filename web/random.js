@@ -1,7 +1,5 @@
 /** Seeded randomness: a 32-bit PRNG and standard-normal noise from it, so a seed names a batch of digits. */
 
-export const MAX_SEED = 0xffffffff;
-
 /** mulberry32: a tiny PRNG with 32 bits of state -> a function returning uniform floats in [0, 1). */
 export function mulberry32(seed) {
   let state = seed >>> 0;
@@ -31,7 +29,7 @@ export function normalNoise(seed, length) {
   return values;
 }
 
-/** A fresh seed in 0..MAX_SEED. */
+/** A fresh seed: any uint32, so MIN_SEED..MAX_SEED of limits.js. */
 export function randomSeed() {
   return crypto.getRandomValues(new Uint32Array(1))[0];
 }

@@ -1,22 +1,29 @@
 /** The page's shareable state (?seed=…&digit=…&count=…&backend=…): parsing, clamping and writing back. */
 
-import { MAX_SEED } from './random.js';
-
-export const MIN_COUNT = 1;
-export const MAX_COUNT = 400;
-export const DEFAULT_COUNT = 100;
-export const BACKEND_CHOICES = ['auto', 'wasm', 'webgl', 'cpu'];
+import {
+  AUTO_BACKEND,
+  BACKEND_CHOICES,
+  DEFAULT_COUNT,
+  MAX_COUNT,
+  MAX_SEED,
+  MIN_COUNT,
+  MIN_SEED,
+  SEED_DIGITS,
+  rangeText,
+} from './limits.js';
 
 const WHOLE_NUMBER = /^\d+$/;
+const SEED_RANGE = `a whole number from ${rangeText(MIN_SEED, MAX_SEED)}`;
+const COUNT_RANGE = `a whole number from ${rangeText(MIN_COUNT, MAX_COUNT)}`;
 
 /** The backend asked for in the URL -> {backend, notices}; read before the metadata arrives. */
 export function parseBackend(params) {
   const raw = params.get('backend');
   if (raw === null || raw === '' || BACKEND_CHOICES.includes(raw)) {
-    return { backend: raw || 'auto', notices: [] };
+    return { backend: raw || AUTO_BACKEND, notices: [] };
   }
   return {
-    backend: 'auto',
+    backend: AUTO_BACKEND,
     notices: [`backend=${quote(raw)} is not one of ${BACKEND_CHOICES.join(', ')}; choosing automatically.`],
   };
 }
@@ -35,9 +42,7 @@ export function parseState(params, numClasses) {
   const rawSeed = params.get('seed');
   if (rawSeed !== null && rawSeed.trim() !== '') {
     seed = parseSeed(rawSeed);
-    if (seed === null) {
-      notices.push(`seed=${quote(rawSeed)} is not a whole number from 0 to ${MAX_SEED}; using a random seed.`);
-    }
+    if (seed === null) notices.push(`seed=${quote(rawSeed)} is not ${SEED_RANGE}; using a random seed.`);
   }
 
   let digit = numClasses > 0 ? 'all' : null;
@@ -49,7 +54,9 @@ export function parseState(params, numClasses) {
     } else if (Number.isInteger(value) && value < numClasses) {
       digit = value;
     } else {
-      notices.push(`digit=${quote(rawDigit)} is not a digit from 0 to ${numClasses - 1}; showing all of them.`);
+      notices.push(
+        `digit=${quote(rawDigit)} is not a digit from ${rangeText(0, numClasses - 1)}; showing all of them.`,
+      );
     }
   }
 
@@ -75,11 +82,12 @@ export function parseState(params, numClasses) {
 /** A seed typed by a person or read from the URL -> uint32, or null when it is not one. */
 export function parseSeed(text) {
   const trimmed = String(text).trim();
-  if (!WHOLE_NUMBER.test(trimmed) || trimmed.length > 10) return null;
+  if (!WHOLE_NUMBER.test(trimmed) || trimmed.length > SEED_DIGITS) return null;
   const value = Number(trimmed);
   return value <= MAX_SEED ? value : null;
 }
 
+/** Any number -> a whole count in MIN_COUNT..MAX_COUNT (DEFAULT_COUNT for NaN and infinities). */
 export function clampCount(value) {
   if (!Number.isFinite(value)) return DEFAULT_COUNT;
   return Math.min(MAX_COUNT, Math.max(MIN_COUNT, Math.round(value)));
@@ -93,13 +101,47 @@ export function fitCount(count, digit, numClasses) {
   return Math.min(perRow, Math.floor(MAX_COUNT / rows)) * rows;
 }
 
+/**
+ * The count field's text -> {count, notice}: count is null (keep the current one) when the text is
+ * not a number; notice is '' when the count shown is the one typed.
+ */
+export function countFromInput(text, digit, numClasses) {
+  const value = Number(text);
+  if (String(text).trim() === '' || !Number.isFinite(value)) {
+    return { count: null, notice: `Count must be ${COUNT_RANGE}.` };
+  }
+  const count = fitCount(clampCount(value), digit, numClasses);
+  return { count, notice: count === value ? '' : `Count ${value} became ${count}.` };
+}
+
+/** The seed field's text -> {seed, notice}: seed is null (keep `current`) when the text is not a seed. */
+export function seedFromInput(text, current) {
+  const seed = parseSeed(text);
+  const notice = seed === null ? `Seed ${JSON.stringify(text)} is not ${SEED_RANGE}; kept ${current}.` : '';
+  return { seed, notice };
+}
+
+/**
+ * {seed, digit, count} given by a script -> {state, notices}, checked exactly as the URL is.
+ * A field not given keeps `current`'s (a new `seed` when none is given); the backend is kept.
+ */
+export function stateFromOptions(options, current, numClasses, newSeed) {
+  const params = new URLSearchParams();
+  params.set('seed', String(options.seed ?? newSeed));
+  params.set('count', String(options.count ?? current.count));
+  const digit = options.digit ?? current.digit;
+  if (digit !== null) params.set('digit', String(digit));
+  const { state, notices } = parseState(params, numClasses);
+  return { state: { ...state, backend: current.backend }, notices };
+}
+
 /** state -> "?seed=…&digit=…&count=…" (backend only when not automatic). */
 export function stateToSearch(state) {
   const params = new URLSearchParams();
   params.set('seed', String(state.seed));
   if (state.digit !== null) params.set('digit', String(state.digit));
   params.set('count', String(state.count));
-  if (state.backend && state.backend !== 'auto') params.set('backend', state.backend);
+  if (state.backend && state.backend !== AUTO_BACKEND) params.set('backend', state.backend);
   return `?${params}`;
 }
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import socket
@@ -16,7 +14,9 @@ import numpy as np
 import pytest
 
 from pipeline import serve
-from pipeline.config import ROOT
+from pipeline.config import ROOT, ModelConfig
+
+from .chromium import chromium_missing, launch_chromium
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # `import tensorflowjs` pulls in TF Decision Forests, whose welcome banner imports IPython when
@@ -24,16 +24,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
 
 HERE = Path(__file__).resolve().parent
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-# Without the background-networking flags Chromium keeps trying to reach Google services.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # The export under test: the committed one, or any other folder named by GAN_DEMO_EXPORT.
 COMMITTED_EXPORT = Path(os.environ.get("GAN_DEMO_EXPORT", ROOT / "exported"))
 LOAD_TIMEOUT_MS = 30_000
@@ -52,40 +42,28 @@ def pytest_collection_modifyitems(config, items):
 # ---------------------------------------------------------------- exports
 
 
-def write_metadata(folder: Path, *, variant: str, latent_dim: int, num_classes: int, parameters: int) -> dict:
-    """metadata.json (format_version 1) for a stand-in export in `folder`, as pipeline.export writes it."""
-    files = sorted(f for f in folder.iterdir() if f.name == "model.json" or f.suffix == ".bin")
-    inputs = [{"name": "noise", "shape": [None, latent_dim], "distribution": "standard_normal"}]
-    if num_classes:
-        inputs.append({"name": "label", "shape": [None, num_classes], "encoding": "one_hot"})
-    content = {
-        "format": "keras-gan-tfjs",
-        "format_version": 1,
-        "model_file": "model.json",
-        "variant": variant,
-        "latent_dim": latent_dim,
-        "num_classes": num_classes,
-        "class_names": [str(i) for i in range(num_classes)],
-        "inputs": inputs,
-        "image_shape": [28, 28, 1],
-        "output_range": [-1.0, 1.0],
-        "quantization": "none",
-        "model_bytes": sum(f.stat().st_size for f in files),
-        "sha256": {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files},
-        "parameters": parameters,
-        "training": {
-            "epochs": 0,
-            "images_seen": 0,
-            "wall_time_s": 0.0,
-            "data_source": "untrained stand-in for the browser tests",
-            "train_images": 0,
-            "seed": 1,
-            "final_losses": {"d_loss": 0.0, "g_loss": 0.0},
-            "created": "2026-01-01T00:00:00Z",
-        },
-        "evaluation": None,
-    }
-    (folder / "metadata.json").write_text(json.dumps(content, indent=2) + "\n")
+# The training summary of an untrained stand-in: every key the schema requires, nothing trained.
+STANDIN_TRAINING = {
+    "epochs": 0,
+    "images_seen": 0,
+    "wall_time_s": 0.0,
+    "images_per_second": None,
+    "data_source": "untrained stand-in for the browser tests",
+    "train_images": 0,
+    "seed": 1,
+    "final_losses": {},
+    "created": "2026-01-01T00:00:00Z",
+}
+
+
+def write_metadata(folder: Path, generator, model_config) -> dict:
+    """metadata.json for a stand-in export in `folder`, made by pipeline.export.metadata as a build makes it
+    and written by export.write_metadata, which refuses anything web/metadata.schema.json does not allow."""
+    from pipeline import export
+
+    training = {"variant": model_config.variant, **STANDIN_TRAINING}
+    content = export.metadata(model_config, generator, folder, "none", {"float32": 0.0}, training, None)
+    export.write_metadata(folder, content)
     return content
 
 
@@ -113,13 +91,7 @@ def build_standin(folder: Path, conditional: bool = True, latent_dim: int = 64) 
     image = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", bias_initializer="he_normal")(x)
     model = keras.Model(inputs if conditional else noise, image, name="generator")
     tfjs.converters.save_keras_model(model, str(folder))
-    write_metadata(
-        folder,
-        variant="cgan" if conditional else "dcgan",
-        latent_dim=latent_dim,
-        num_classes=10 if conditional else 0,
-        parameters=int(model.count_params()),
-    )
+    write_metadata(folder, model, ModelConfig(variant="cgan" if conditional else "dcgan", latent_dim=latent_dim))
     return folder
 
 
@@ -254,10 +226,11 @@ def base_url(servers, model_export) -> str:
 @pytest.fixture(scope="session")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM} (set CHROMIUM_PATH)")
+    missing = chromium_missing()
+    if missing:
+        pytest.skip(missing)
     with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        instance = launch_chromium(playwright)
         yield instance
         instance.close()
 

@@ -20,11 +20,10 @@ def digit_sets():
 
 @pytest.fixture(scope="session")
 def judge(digit_sets):
-    """pipeline.evaluate's classifier, trained once on the npm digits and cached (in .cache/judge by default)."""
-    evaluate = pytest.importorskip("pipeline.evaluate")
-    if not hasattr(evaluate, "load_or_train_judge"):
-        pytest.skip("pipeline.evaluate has no load_or_train_judge yet")
-    return evaluate.load_or_train_judge(digit_sets[0])
+    """pipeline.judge's classifier, trained once on the npm digits and cached (in .cache/judge by default)."""
+    from pipeline.judge import load_or_train_judge
+
+    return load_or_train_judge(digit_sets[0])
 
 
 def test_check_accepts_real_digits(judge, digit_sets):

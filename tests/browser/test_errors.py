@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
+
+from pipeline.export import ExportError, validate_metadata
 
 from .conftest import CloseConnections, HangUp
 
@@ -46,6 +50,57 @@ def test_metadata_of_an_unknown_format_version(open_page, servers, broken_export
     assert_shows_error(run, "Unknown metadata format version", "format_version 2", "version 1")
 
 
+def edit_metadata(export: Path, edit) -> dict:
+    """Apply `edit` to export/metadata.json in place; returns the new content."""
+    metadata = json.loads((export / "metadata.json").read_text())
+    edit(metadata)
+    (export / "metadata.json").write_text(json.dumps(metadata, indent=2))
+    return metadata
+
+
+def test_schema_valid_metadata_that_differs_from_the_build_loads(open_page, servers, broken_export):
+    """Not evaluated, and a training summary with a key the page does not know: valid, so the page draws."""
+
+    def edit(metadata):
+        metadata["evaluation"] = None
+        metadata["training"]["note"] = "a key added after format_version 1 was written"
+
+    validate_metadata(edit_metadata(broken_export, edit))
+    run = open_page(servers.url(broken_export) + "/")
+    run.ready()
+    images, _ = run.digits()
+    assert len(images) > 0 and images.std() > 0
+    assert "not evaluated" in run.page.inner_text("#evaluation-info")
+    assert run.console_errors == []
+
+
+INVALID_METADATA = {
+    "missing required key": (lambda m: m.pop("latent_dim"), "latent_dim is missing"),
+    "wrong type": (lambda m: m.update(latent_dim="64"), 'latent_dim must be an integer >= 1 (got "64")'),
+    "latent_dim out of range": (lambda m: m.update(latent_dim=0), "latent_dim must be an integer >= 1 (got 0)"),
+    "unknown variant": (
+        lambda m: m.update(variant="wgan"),
+        'variant must be one of "cgan", "dcgan", "mlp" (got "wgan")',
+    ),
+    "noise width not latent_dim": (
+        lambda m: m["inputs"][0]["shape"].__setitem__(1, m["latent_dim"] + 1),
+        "inputs[0].shape[1] must be latent_dim",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", INVALID_METADATA, ids=list(INVALID_METADATA))
+def test_metadata_that_breaks_the_schema_is_refused_naming_the_field(open_page, servers, broken_export, case):
+    edit, phrase = INVALID_METADATA[case]
+    metadata = edit_metadata(broken_export, edit)
+    field = phrase.split(" ")[0]
+    with pytest.raises(ExportError, match=re.escape(field)):  # the export would refuse to write it too
+        validate_metadata(metadata)
+    run = open_page(servers.url(broken_export) + "/")
+    text = assert_shows_error(run, "Unreadable metadata", f"metadata.json: {phrase}")
+    assert "Re-run the export" in text
+
+
 def test_metadata_that_is_not_json(open_page, servers, broken_export):
     (broken_export / "metadata.json").write_text('{"format": "keras-gan-tfjs", "format_version": 1,')
     run = open_page(servers.url(broken_export) + "/")
@@ -64,7 +119,8 @@ def test_model_json_whose_layers_tfjs_cannot_build(open_page, servers, broken_ex
     model["modelTopology"]["model_config"]["config"]["layers"][-1]["class_name"] = "NoSuchLayer"
     (broken_export / "model.json").write_text(json.dumps(model))
     metadata = json.loads((broken_export / "metadata.json").read_text())
-    metadata.pop("sha256", None)  # the digest would (rightly) catch the edit first
+    # The digest would (rightly) catch the edit first: record the edited file's.
+    metadata["sha256"]["model.json"] = hashlib.sha256((broken_export / "model.json").read_bytes()).hexdigest()
     (broken_export / "metadata.json").write_text(json.dumps(metadata))
     run = open_page(servers.url(broken_export) + "/")
     assert_shows_error(run, "Corrupt model", "could not build")
@@ -78,9 +134,7 @@ def test_truncated_shard(open_page, servers, broken_export):
 
 
 def test_shard_corrupted_without_changing_its_size(open_page, servers, broken_export):
-    """Caught by the sha256 that metadata.json records for each file, before any tensor work."""
-    if "sha256" not in json.loads((broken_export / "metadata.json").read_text()):
-        pytest.skip("this export's metadata has no sha256 digests to check shards against")
+    """Caught by the sha256 that metadata.json records for each file (required), before any tensor work."""
     shard = shard_of(broken_export)
     data = bytearray(shard.read_bytes())
     data[100:108] = b"\xff" * 8  # eight bytes of NaN-ish garbage

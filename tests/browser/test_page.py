@@ -24,20 +24,49 @@ def test_page_loads_without_errors_draws_digits_and_stays_on_loopback(open_page,
     run.page.evaluate("() => ganDemo.idle()")
     canvases = run.page.locator("canvas.digit")
     assert canvases.count() == 100
-    images, labels = run.digits()
+    images, _ = run.digits()
     assert images.shape == (100, 28, 28)
     assert images.std() > 0, "canvases are blank"
     assert run.console_errors == []
     assert run.requests, "no requests recorded"
     assert {host_of(url) for url in run.requests} == {"127.0.0.1"}, run.requests
-    assert run.page.evaluate("() => ganDemo.tuning.backend") in ("wasm", "webgl", "cpu")
-    assert "backend" in run.page.inner_text("#backend-info")
-    assert "ms" in run.page.inner_text("#timing")
+    tuning = run.page.evaluate("() => ganDemo.tuning")
+    assert tuning["backend"] in tuning["rates"] and tuning["backend"] == run.page.evaluate("() => ganDemo.backend")
+    assert tuning["rates"][tuning["backend"]] == max(tuning["rates"].values())
+    # The line names the running backend and what each one measured (the page starts with "backend —").
+    backend_line = run.page.inner_text("#backend-info")
+    assert backend_line.startswith(f"backend {tuning['backend']}") and "fastest of" in backend_line, backend_line
+    assert all(name in backend_line for name in tuning["rates"]), backend_line
+    assert run.page.inner_text("#timing").startswith("100 digits in "), run.page.inner_text("#timing")
     # Each digit is a 28x28 canvas scaled up crisply by CSS.
-    assert run.page.evaluate(
+    width, height, rendering, shown_width = run.page.evaluate(
         "() => { const c = document.querySelector('canvas.digit');"
         " return [c.width, c.height, getComputedStyle(c).imageRendering, c.getBoundingClientRect().width]; }"
-    )[:3] == [28, 28, "pixelated"]
+    )
+    assert (width, height, rendering) == (28, 28, "pixelated")
+    assert shown_width > 28, f"canvases are not scaled up ({shown_width} px wide)"
+
+
+def test_the_page_works_without_its_test_hook(open_page, base_url):
+    """No page code reads window.ganDemo: with the hook made unwritable the page still draws, generates and morphs."""
+    hide_hook = "Object.defineProperty(window, 'ganDemo', {get() { return undefined; }, set() {}});"
+    run = open_page(base_url + "/?seed=4&digit=all&count=20&backend=wasm", init_script=hide_hook)
+    run.page.wait_for_selector("body[data-state='ready']")
+    assert run.page.evaluate("() => window.ganDemo") is None
+    assert run.page.locator("canvas.digit").count() == 20
+    first = run.digits()[0]
+    assert first.std() > 0
+    run.page.click("#generate")
+    run.page.wait_for_url(lambda url: "seed=4&" not in url)
+    for _ in range(100):  # the CSP forbids wait_for_function's evaluated strings: poll from here
+        if not np.array_equal(run.digits()[0], first):
+            break
+        run.page.wait_for_timeout(50)
+    assert not np.array_equal(run.digits()[0], first), "Generate drew nothing new"
+    run.page.wait_for_selector("#morph-strip canvas")
+    assert run.page.locator("#morph-strip canvas").count() == 8
+    assert run.page.get_attribute("#status", "data-state") == "ready"
+    assert run.console_errors == []
 
 
 def test_conditional_canvases_carry_the_digit_asked_for(open_page, base_url, model_export):
@@ -130,27 +159,51 @@ def test_bad_url_values_are_clamped_or_replaced_with_a_visible_notice(open_page,
     assert run.console_errors == []
 
 
+def read_canvases(run, selector: str) -> np.ndarray:
+    """The grey levels of the canvases matching `selector` -> uint8 [N, 28, 28]."""
+    data = run.page.evaluate(
+        """(selector) => Array.from(document.querySelectorAll(selector),
+             (c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data))""",
+        selector,
+    )
+    return np.array([np.array(d, np.uint8).reshape(28, 28, 4)[..., 0] for d in data])
+
+
+def assert_same_digit(a: np.ndarray, b: np.ndarray, what: str) -> None:
+    difference = np.abs(a.astype(int) - b.astype(int)).max()
+    assert difference <= 1, f"{what}: differs by up to {difference} grey levels"
+
+
 def test_morph_animates_between_two_samples_and_two_digits(open_page, base_url):
     run = open_page(base_url + "/?seed=3&digit=all&count=20&backend=wasm")
     run.ready()
     run.page.evaluate("() => ganDemo.idle()")
     assert run.page.is_visible("#morph-panel")
-    read_morph = (
-        "() => Array.from(document.getElementById('morph-canvas').getContext('2d').getImageData(0, 0, 28, 28).data)"
-    )
     frames = []
     for _ in range(4):
-        frames.append(np.array(run.page.evaluate(read_morph)))
+        frames.append(read_canvases(run, "#morph-canvas")[0])
         run.page.wait_for_timeout(350)
     assert any(not np.array_equal(frames[0], frame) for frame in frames[1:]), "the morph does not move"
-    strip = run.page.locator("#morph-strip canvas")
-    assert strip.count() == 8
-    if run.page.evaluate("() => ganDemo.metadata.num_classes") > 0:
+    # It starts between the grid's first and last digit: the strip's ends are those digits.
+    grid, labels = run.digits()
+    strip = read_canvases(run, "#morph-strip canvas")
+    assert len(strip) == 8
+    assert_same_digit(strip[0], grid[0], "first morph step vs first digit")
+    assert_same_digit(strip[-1], grid[-1], "last morph step vs last digit")
+    assert not np.array_equal(strip[0], strip[-1])
+    conditional = run.page.evaluate("() => ganDemo.metadata.num_classes") > 0
+    if conditional:
+        assert run.page.evaluate("() => ganDemo.morph") == {
+            "a": {"index": 0, "label": labels[0]},
+            "b": {"index": 19, "label": labels[-1]},
+        }
         run.page.select_option("#morph-from", "1")
         run.page.select_option("#morph-to", "7")
         run.page.evaluate("() => ganDemo.idle()")
-        assert run.page.input_value("#morph-from") == "1" and run.page.input_value("#morph-to") == "7"
-    # Clicking two grid digits makes them the ends of the morph.
+        assert run.page.evaluate("() => [ganDemo.morph.a.label, ganDemo.morph.b.label]") == [1, 7]
+        relabelled = read_canvases(run, "#morph-strip canvas")
+        assert not np.array_equal(relabelled[0], strip[0]), "changing the labels did not change the morph"
+    # Clicking two grid digits makes them the ends of the morph, labels included.
     run.page.locator("canvas.digit").nth(4).click()
     run.page.locator("canvas.digit").nth(9).click()
     run.page.evaluate("() => ganDemo.idle()")
@@ -158,6 +211,12 @@ def test_morph_animates_between_two_samples_and_two_digits(open_page, base_url):
         "() => Array.from(document.querySelectorAll('canvas.digit.picked'), c => Number(c.dataset.index))"
     )
     assert picked == [4, 9]
+    strip = read_canvases(run, "#morph-strip canvas")
+    assert_same_digit(strip[0], grid[4], "first morph step vs clicked digit 4")
+    assert_same_digit(strip[-1], grid[9], "last morph step vs clicked digit 9")
+    if conditional:
+        assert run.page.input_value("#morph-from") == str(labels[4])
+        assert run.page.input_value("#morph-to") == str(labels[9])
     assert run.console_errors == []
 
 
@@ -190,13 +249,18 @@ def test_an_unconditional_model_has_no_digit_picker(open_page, servers, uncondit
 def test_page_shows_the_model_training_and_evaluation_summary(open_page, base_url, model_export):
     run = open_page(base_url + "/?backend=wasm&count=10&digit=all")
     run.ready()
-    model = run.page.inner_text("#model-info")
-    assert "Parameters" in model and "Download" in model
-    assert "Epochs" in run.page.inner_text("#training-info")
-    evaluation = run.page.inner_text("#evaluation-info")
     metadata = run.page.evaluate("() => ganDemo.metadata")
+    model = run.page.inner_text("#model-info")
+    assert f"Parameters\n{metadata['parameters']:,}" in model, model
+    assert f"Latent size\n{metadata['latent_dim']} standard-normal values" in model, model
+    assert run.page.inner_text("#model-size").startswith("model ")
+    training = run.page.inner_text("#training-info")
+    assert f"Epochs\n{metadata['training']['epochs']:,}" in training, training
+    evaluation = run.page.inner_text("#evaluation-info")
     if metadata["evaluation"]:
-        assert "FID" in evaluation and "Real digits" in evaluation
+        fid = metadata["evaluation"]["generated"]["fid"]
+        assert f"FID (judge features)\t{fid:.2f}" in evaluation, evaluation
+        assert "Real digits" in evaluation
     else:
         assert "not evaluated" in evaluation
 

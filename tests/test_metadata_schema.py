@@ -1,0 +1,313 @@
+"""web/metadata.schema.json is the one statement of the metadata contract: the export, the committed
+export and the page's own validator (web/schema.js, run under node) all follow it."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+
+import jsonschema
+import pytest
+
+from pipeline import export, serve
+from pipeline.config import (
+    METADATA_FORMAT,
+    METADATA_FORMAT_VERSION,
+    METADATA_SCHEMA,
+    QUANTIZATIONS,
+    ROOT,
+    VARIANTS,
+    ModelConfig,
+)
+
+COMMITTED = ROOT / "exported" / "metadata.json"
+NODE_CHECK = ROOT / "tests" / "js" / "metadata_check.mjs"
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return json.loads(METADATA_SCHEMA.read_text())
+
+
+@pytest.fixture(scope="module")
+def committed() -> dict:
+    if not COMMITTED.is_file():
+        pytest.skip(f"no committed export at {COMMITTED}")
+    return json.loads(COMMITTED.read_text())
+
+
+def unconditional(metadata: dict) -> dict:
+    """The committed (conditional) metadata turned into a valid unconditional dcgan's."""
+    metadata.update(variant="dcgan", num_classes=0, class_names=[], inputs=metadata["inputs"][:1])
+    metadata["training"]["variant"] = "dcgan"
+    for metrics in (metadata["evaluation"]["generated"], metadata["evaluation"]["real"]):
+        metrics["label_accuracy"] = None
+    return metadata
+
+
+def setter(*path_and_value):
+    """An edit that sets metadata[path...] = value."""
+    *path, key, value = path_and_value
+
+    def edit(metadata):
+        target = metadata
+        for part in path:
+            target = target[part]
+        target[key] = value
+
+    return edit
+
+
+def remover(*path):
+    def edit(metadata):
+        target = metadata
+        for part in path[:-1]:
+            target = target[part]
+        del target[path[-1]]
+
+    return edit
+
+
+# Documents the schema allows: edits of the committed metadata.
+VALID = {
+    "committed": lambda m: None,
+    "unconditional": unconditional,
+    "not evaluated": setter("evaluation", None),
+    "float32 weights": lambda m: m.update(
+        quantization="none", export_check={"max_abs_diff": {"float32": 0.0}, "tolerance": {"float32": 1e-4}}
+    ),
+    "no rate": setter("training", "images_per_second", None),
+    "no losses yet": setter("training", "final_losses", {}),
+    "training key added later": setter("training", "note", "more keys may be added"),
+    "integral float": setter("latent_dim", 64.0),
+    "model file in a folder": setter("model_file", "tfjs/model.json"),
+    "RGB image": setter("image_shape", [32, 32, 3]),
+}
+
+# Documents the schema refuses, and the field each must be refused for.
+INVALID = {
+    "empty object": (lambda m: m.clear(), "format"),
+    "no latent_dim": (remover("latent_dim"), "latent_dim"),
+    "no sha256": (remover("sha256"), "sha256"),
+    "no evaluation": (remover("evaluation"), "evaluation"),
+    "unknown key": (setter("extra", 1), "extra"),
+    "other format": (setter("format", "onnx"), "format"),
+    "version 2": (setter("format_version", 2), "format_version"),
+    "latent_dim a string": (setter("latent_dim", "64"), "latent_dim"),
+    "latent_dim a boolean": (setter("latent_dim", True), "latent_dim"),
+    "latent_dim fractional": (setter("latent_dim", 64.5), "latent_dim"),
+    "latent_dim 0": (setter("latent_dim", 0), "latent_dim"),
+    "num_classes 1": (setter("num_classes", 1), "num_classes"),
+    "num_classes negative": (setter("num_classes", -10), "num_classes"),
+    "cgan without classes": (lambda m: unconditional(m).update(variant="cgan"), "num_classes"),
+    "dcgan with classes": (setter("variant", "dcgan"), "num_classes"),
+    "unknown variant": (setter("variant", "wgan"), "variant"),
+    "unknown quantization": (setter("quantization", "int4"), "quantization"),
+    "model_file outside": (setter("model_file", "../model.json"), "model_file"),
+    "model_file absolute": (setter("model_file", "/model.json"), "model_file"),
+    "model_file not json": (setter("model_file", "model.bin"), "model_file"),
+    "sha256 upper case": (setter("sha256", "model.json", "AB" * 32), 'sha256["model.json"]'),
+    "sha256 short": (setter("sha256", "model.json", "ab"), 'sha256["model.json"]'),
+    "sha256 empty": (setter("sha256", {}), "sha256"),
+    "image_shape 2-d": (setter("image_shape", [28, 28]), "image_shape"),
+    "image_shape 2 channels": (setter("image_shape", [28, 28, 2]), "image_shape[2]"),
+    "image_shape 0 high": (setter("image_shape", [0, 28, 1]), "image_shape[0]"),
+    "output_range of strings": (setter("output_range", ["-1", 1.0]), "output_range[0]"),
+    "output_range 3 values": (setter("output_range", [-1, 0, 1]), "output_range"),
+    "no inputs": (setter("inputs", []), "inputs"),
+    "three inputs": (lambda m: m["inputs"].append(m["inputs"][1]), "inputs"),
+    "label input missing": (lambda m: m["inputs"].pop(), "inputs"),
+    "uniform noise": (setter("inputs", 0, "distribution", "uniform"), "inputs[0].distribution"),
+    "label as an index": (setter("inputs", 1, "encoding", "index"), "inputs[1].encoding"),
+    "noise batch fixed": (setter("inputs", 0, "shape", [64, 64]), "inputs[0].shape[0]"),
+    "input with extra key": (setter("inputs", 0, "mean", 0), "inputs[0].mean"),
+    "class name empty": (setter("class_names", 3, ""), "class_names[3]"),
+    "model_bytes 0": (setter("model_bytes", 0), "model_bytes"),
+    "parameters a float": (setter("parameters", 1.5), "parameters"),
+    "export_check without float32": (
+        remover("export_check", "max_abs_diff", "float32"),
+        "export_check.max_abs_diff.float32",
+    ),
+    "export_check negative": (setter("export_check", "tolerance", "uint8", -1), "export_check.tolerance.uint8"),
+    "training null": (setter("training", None), "training"),
+    "training without created": (remover("training", "created"), "training.created"),
+    "created not UTC": (setter("training", "created", "2026-11-28 15:34"), "training.created"),
+    "epochs negative": (setter("training", "epochs", -1), "training.epochs"),
+    "a loss that is text": (setter("training", "final_losses", "d_loss", "1.0"), "training.final_losses.d_loss"),
+    "evaluation a string": (setter("evaluation", "good"), "evaluation"),
+    "precision over 1": (setter("evaluation", "generated", "precision", 1.5), "evaluation.generated.precision"),
+    "histogram of strings": (
+        setter("evaluation", "real", "class_histogram", 0, "0.1"),
+        "evaluation.real.class_histogram[0]",
+    ),
+}
+
+# Valid under the schema, refused by the checks it cannot state (its $comment): both sides must refuse.
+INCONSISTENT = {
+    "noise width not latent_dim": (setter("inputs", 0, "shape", 1, 63), "inputs[0].shape[1]"),
+    "label width not num_classes": (setter("inputs", 1, "shape", 1, 9), "inputs[1].shape[1]"),
+    "class_names not num_classes": (lambda m: m["class_names"].append("10"), "class_names"),
+    "output_range upside down": (setter("output_range", [1.0, -1.0]), "output_range"),
+}
+
+
+def edited(committed: dict, edit) -> dict:
+    metadata = copy.deepcopy(committed)
+    edit(metadata)
+    return metadata
+
+
+def python_error(metadata: dict) -> str | None:
+    try:
+        export.validate_metadata(metadata)
+    except export.ExportError as error:
+        return str(error)
+    return None
+
+
+# ---------------------------------------------------------------- the schema and the Python side
+
+
+def test_the_schema_is_a_valid_draft_2020_12_schema(schema):
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_the_schema_follows_the_config(schema):
+    """Enums and constants come from pipeline/config.py; only the conditional variant has classes."""
+    properties = schema["properties"]
+    assert properties["format"]["const"] == METADATA_FORMAT
+    assert properties["format_version"]["const"] == METADATA_FORMAT_VERSION
+    assert properties["variant"]["enum"] == list(VARIANTS)
+    assert properties["training"]["properties"]["variant"]["enum"] == list(VARIANTS)
+    assert properties["quantization"]["enum"] == list(QUANTIZATIONS)
+    conditional = [v for v in VARIANTS if ModelConfig(variant=v).conditional]
+    assert schema["allOf"][0]["if"]["properties"]["variant"] == {"const": conditional[0]} and len(conditional) == 1
+    assert set(schema["required"]) == set(properties)
+
+
+def test_the_committed_metadata_follows_the_schema(schema, committed):
+    jsonschema.validate(committed, schema, cls=jsonschema.Draft202012Validator)
+    export.validate_metadata(committed)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("quantize", QUANTIZATIONS)
+def test_what_the_export_writes_follows_the_schema(tmp_path, committed, variant, quantize):
+    """pipeline.export.metadata for every variant and weight format, on a stand-in export folder."""
+    (tmp_path / "model.json").write_text("{}")
+    (tmp_path / "group1-shard1of1.bin").write_bytes(b"\0" * 16)
+    generator = type("Generator", (), {"count_params": lambda self: 1234})()
+    config = ModelConfig(variant=variant, latent_dim=100)
+    differences = {"float32": 0.0, **({quantize: 0.01} if quantize != "none" else {})}
+    training = dict(committed["training"], variant=variant)
+    evaluation = (
+        committed["evaluation"] if config.conditional else unconditional(copy.deepcopy(committed))["evaluation"]
+    )
+    content = export.metadata(config, generator, tmp_path, quantize, differences, training, evaluation)
+    export.write_metadata(tmp_path, content)
+    assert json.loads((tmp_path / "metadata.json").read_text()) == json.loads(json.dumps(content))
+
+
+@pytest.mark.parametrize("case", VALID)
+def test_valid_documents_pass(committed, case):
+    assert python_error(edited(committed, VALID[case])) is None
+
+
+@pytest.mark.parametrize("case", {**INVALID, **INCONSISTENT})
+def test_validate_metadata_refuses_naming_the_field(committed, case):
+    edit, field = {**INVALID, **INCONSISTENT}[case]
+    message = python_error(edited(committed, edit))
+    assert message is not None, "accepted"
+    assert message.startswith(f"metadata.json: {field}"), message
+    assert "\n" not in message
+
+
+def test_write_metadata_writes_nothing_it_would_refuse(tmp_path, committed):
+    with pytest.raises(export.ExportError, match="latent_dim"):
+        export.write_metadata(tmp_path, edited(committed, setter("latent_dim", 0)))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_server_sends_the_schema_as_json():
+    response = serve.create_app(exported_dir=None).test_client().get("/metadata.schema.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert response.get_json() == json.loads(METADATA_SCHEMA.read_text())
+
+
+# ---------------------------------------------------------------- the page's side, under node
+
+
+def run_node(schema: dict, documents: list) -> list[dict]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    completed = subprocess.run(
+        [node, "--no-warnings", str(NODE_CHECK)],
+        input=json.dumps({"schema": schema, "documents": documents}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)
+
+
+@pytest.fixture(scope="module")
+def page_verdicts(schema, committed) -> dict[str, dict]:
+    """Every case above judged by web/schema.js and loader.js's checkMetadata in one node run."""
+    cases = {**VALID, **{name: edit for name, (edit, _) in {**INVALID, **INCONSISTENT}.items()}}
+    results = run_node(schema, [edited(committed, edit) for edit in cases.values()])
+    return dict(zip(cases, results, strict=True))
+
+
+@pytest.mark.parametrize("case", VALID)
+def test_the_page_accepts_what_python_accepts(page_verdicts, case):
+    assert page_verdicts[case] == {"errors": [], "page": None}
+
+
+@pytest.mark.parametrize("case", INVALID)
+def test_the_page_and_python_refuse_the_same_field(schema, committed, page_verdicts, case):
+    _, field = INVALID[case]
+    verdict = page_verdicts[case]
+    python_paths = {
+        export._field(error.absolute_path)
+        for error in jsonschema.Draft202012Validator(schema).iter_errors(edited(committed, INVALID[case][0]))
+    }
+    assert verdict["errors"], "schema.js accepted what jsonschema refuses"
+    assert field in {error["path"] for error in verdict["errors"]}, verdict["errors"]
+    # jsonschema reports a missing or unknown key at its parent, schema.js at the key itself.
+    assert all(
+        error["path"] in python_paths
+        or error["path"].rpartition(".")[0] in python_paths
+        or error["path"].rpartition("[")[0] in python_paths
+        for error in verdict["errors"]
+    ), (verdict, python_paths)
+    kind = "format-version" if case == "version 2" else "metadata-invalid"
+    assert verdict["page"].startswith(f"{kind}: metadata.json")
+
+
+@pytest.mark.parametrize("case", INCONSISTENT)
+def test_the_page_refuses_what_the_schema_cannot_state(page_verdicts, case):
+    _, field = INCONSISTENT[case]
+    assert page_verdicts[case]["errors"] == []
+    assert page_verdicts[case]["page"].startswith(f"metadata-invalid: metadata.json: {field}")
+
+
+def test_the_page_reads_a_field_by_its_name_in_the_message(page_verdicts):
+    assert 'latent_dim must be an integer >= 1 (got "64")' in page_verdicts["latent_dim a string"]["page"]
+    assert "latent_dim must be an integer >= 1 (got 0)" in page_verdicts["latent_dim 0"]["page"]
+    assert "latent_dim is missing" in page_verdicts["no latent_dim"]["page"]
+    assert (
+        'num_classes must be an integer >= 2 (got 0), since variant "cgan" is conditional'
+        in (page_verdicts["cgan without classes"]["page"])
+    )
+
+
+def test_schema_js_refuses_a_keyword_it_does_not_implement():
+    [result] = run_node({"type": "object", "propertyNames": {"pattern": "^a"}}, [{"b": 1}])
+    assert "propertyNames" in result["throws"]

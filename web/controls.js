@@ -1,0 +1,94 @@
+/** The page's inputs and address bar: the digit picker and morph selects, events wired to actions, the state mirrored. */
+
+import { MAX_COUNT, MIN_COUNT, SEED_DIGITS } from './limits.js';
+import { stateToSearch } from './state.js';
+import { debounced } from './tasks.js';
+
+const URL_DELAY_MS = 80; // a burst of changes writes the URL once (browsers throttle history updates)
+
+/**
+ * Build the controls for `metadata` and call `actions` when a person uses them:
+ * generate(), setDigit(digit), setCount(text), setSeed(text), setBackend(name),
+ * pick(index), setMorphLabel('a' | 'b', label), shuffleMorph(), toggleMorph().
+ */
+export function buildControls(elements, metadata, actions) {
+  if (metadata.num_classes > 0) {
+    const choices = [['all', 'All']].concat(metadata.class_names.map((name, index) => [String(index), name]));
+    for (const [value, label] of choices) {
+      const option = document.createElement('label');
+      option.className = 'pill';
+      const input = document.createElement('input');
+      input.type = 'radio';
+      input.name = 'digit';
+      input.value = value;
+      const text = document.createElement('span');
+      text.textContent = label;
+      option.append(input, text);
+      elements.digitPicker.append(option);
+    }
+    elements.digitField.hidden = false;
+    for (const select of [elements.morphFrom, elements.morphTo]) {
+      metadata.class_names.forEach((name, index) => select.add(new Option(name, String(index))));
+    }
+    elements.morphLabels.hidden = false;
+  }
+  elements.count.min = String(MIN_COUNT);
+  elements.count.max = String(MAX_COUNT);
+  elements.seed.maxLength = SEED_DIGITS;
+
+  elements.generate.addEventListener('click', () => actions.generate());
+  elements.digitPicker.addEventListener('change', (event) => {
+    const value = event.target.value;
+    actions.setDigit(value === 'all' ? 'all' : Number(value));
+  });
+  elements.count.addEventListener('change', () => actions.setCount(elements.count.value));
+  elements.seed.addEventListener('change', () => actions.setSeed(elements.seed.value));
+  elements.seed.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') actions.setSeed(elements.seed.value);
+  });
+  elements.backend.addEventListener('change', () => actions.setBackend(elements.backend.value));
+  document.addEventListener('keydown', (event) => {
+    const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement;
+    const modified = event.ctrlKey || event.metaKey || event.altKey;
+    if (!typing && !modified && event.key.toLowerCase() === 'g') elements.generate.click();
+  });
+
+  elements.grid.addEventListener('click', (event) => {
+    const canvas = event.target.closest('canvas.digit');
+    if (canvas) actions.pick(Number(canvas.dataset.index));
+  });
+  elements.morphFrom.addEventListener('change', () => actions.setMorphLabel('a', Number(elements.morphFrom.value)));
+  elements.morphTo.addEventListener('change', () => actions.setMorphLabel('b', Number(elements.morphTo.value)));
+  elements.morphShuffle.addEventListener('click', () => actions.shuffleMorph());
+  elements.morphPlay.addEventListener('click', () => actions.toggleMorph());
+}
+
+/** Make the inputs show `state` ({seed, digit, count, backend}). */
+export function syncControls(elements, state) {
+  elements.count.value = String(state.count);
+  elements.seed.value = String(state.seed);
+  elements.backend.value = state.backend;
+  for (const input of elements.digitPicker.querySelectorAll('input')) {
+    input.checked = input.value === String(state.digit);
+  }
+}
+
+/** The visitor asked for less motion: the morph starts paused. */
+export function prefersReducedMotion() {
+  return matchMedia('(prefers-reduced-motion: reduce)').matches;
+}
+
+/** Keeps the address bar naming `state()`: schedule() writes it once after a burst, now() at once. */
+export function urlWriter(state) {
+  const write = () => history.replaceState(null, '', stateToSearch(state()));
+  const task = debounced(write, URL_DELAY_MS);
+  return {
+    schedule: task.schedule,
+    now() {
+      task.cancel();
+      write();
+    },
+    settled: task.settled,
+    idle: task.idle,
+  };
+}

@@ -1,0 +1,81 @@
+/** The grid of digits: generate the batch the page's state names (or given noise) and draw it, one canvas per digit. */
+
+import { classesFor, explicitBatch, gridColumns, sampleOf } from './batch.js';
+import { drawDigits, layoutDigits } from './canvas.js';
+import { normalNoise } from './random.js';
+
+export class Grid {
+  /**
+   * generator: a generator.js Generator; queue: the page's TF.js queue; elements: {grid, timing};
+   * backendName() -> the running backend; classNames: metadata.class_names; onDrawn(batch): called
+   * on the queue after each batch is on screen.
+   */
+  constructor({ generator, queue, elements, backendName, classNames, onDrawn = () => {} }) {
+    Object.assign(this, { generator, queue, elements, backendName, classNames, onDrawn });
+    this.canvases = [];
+    this.lastBatch = null; // what is on screen: {seed, digit, count, noise, labels, generateMs, drawMs, backend}
+  }
+
+  /** Generate and draw the batch that `state` ({seed, digit, count}) names -> the batch. */
+  draw(state) {
+    const { latentDim, numClasses } = this.generator;
+    return this.queue.run(() =>
+      this.render({
+        seed: state.seed,
+        digit: state.digit,
+        noise: normalNoise(state.seed, state.count * latentDim),
+        classes: classesFor(state.digit, state.count, numClasses),
+        columns: gridColumns(state.count, state.digit, numClasses),
+      }),
+    );
+  }
+
+  /** Draw exactly this noise (and these labels); see batch.explicitBatch -> the batch. */
+  drawNoise(noise, labels) {
+    const { latentDim, numClasses } = this.generator;
+    const batch = explicitBatch(noise, labels, latentDim, numClasses);
+    const count = batch.noise.length / latentDim;
+    return this.queue.run(() =>
+      this.render({ seed: null, digit: null, ...batch, columns: gridColumns(count, null, 0) }),
+    );
+  }
+
+  /** Sample `index` of the batch on screen -> {index, noise, label}. */
+  sample(index) {
+    return sampleOf(this.lastBatch, index, this.generator.latentDim);
+  }
+
+  /** Outline the canvases at `indices` (the morph's ends). */
+  markPicked(indices) {
+    for (const canvas of this.canvases) {
+      canvas.classList.toggle('picked', indices.includes(Number(canvas.dataset.index)));
+    }
+  }
+
+  /** Run on the queue: noise -> pixels -> canvases in one pass, then the timing line. */
+  async render({ seed, digit, noise, classes, columns }) {
+    const { generator } = this;
+    const count = noise.length / generator.latentDim;
+    const started = performance.now();
+    const values = await generator.pixels(noise, classes);
+    const generated = performance.now();
+    this.canvases = layoutDigits(this.elements.grid, count, {
+      width: generator.imageShape[1],
+      height: generator.imageShape[0],
+      labels: classes,
+      classNames: this.classNames,
+      columns,
+    });
+    drawDigits(this.canvases, values, generator.imageShape);
+    const drawn = performance.now();
+    const generateMs = generated - started;
+    const drawMs = drawn - generated;
+    this.lastBatch = { seed, digit, count, noise, labels: classes, generateMs, drawMs, backend: this.backendName() };
+    const rate = Math.round((count * 1000) / Math.max(generateMs, 0.01));
+    this.elements.timing.textContent =
+      `${count} digit${count === 1 ? '' : 's'} in ${generateMs.toFixed(1)} ms ` +
+      `(${rate.toLocaleString('en')}/s) · drawn in ${drawMs.toFixed(1)} ms`;
+    this.onDrawn(this.lastBatch);
+    return this.lastBatch;
+  }
+}

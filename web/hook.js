@@ -1,0 +1,70 @@
+/**
+ * window.ganDemo: how the browser tests and benchmarks/page_bench.py watch and drive the page.
+ * It only observes (through accessors the page hands it) and calls the page's own actions; no page
+ * code reads it, so the page works the same without it.
+ */
+
+import { marks } from './tasks.js';
+
+/**
+ * view: what the page lets scripts see and do.
+ *   ready: a promise, resolved once the first grid is drawn, rejected with the first failure;
+ *   failure(), metadata(), state(), tuning(), lastBatch(), backend(), morph(): current values or null;
+ *   activity(): the page's pending work, each {settled(), idle()};
+ *   show(options), drawNoise(noise, labels), benchmark(options), setBackend(name), memory(): actions.
+ */
+export function installHook(view) {
+  const hook = {
+    ready: view.ready,
+    /** {kind, title, message} of the failure on screen, or null. */
+    get error() {
+      return view.failure();
+    },
+    get metadata() {
+      return view.metadata();
+    },
+    /** A copy of the page's state {seed, digit, count, backend}. */
+    get state() {
+      const state = view.state();
+      return state && { ...state };
+    },
+    /** {backend, rates, batches} once the backends were measured (or remembered). */
+    get tuning() {
+      return view.tuning();
+    },
+    /** The batch on screen: {seed, digit, count, noise, labels, generateMs, drawMs, backend}. */
+    get lastBatch() {
+      return view.lastBatch();
+    },
+    get backend() {
+      return view.backend();
+    },
+    /** The morph's ends: {a: {index, label}, b: {index, label}}, or null before the first grid. */
+    get morph() {
+      return view.morph();
+    },
+    /** Timing marks, in ms since navigation: start, metadata, downloaded, domReady, backendReady, modelBuilt, firstDraw. */
+    get timings() {
+      return marks();
+    },
+    /** Draw a new grid. options: {seed, digit, count} as in the URL, or {noise: number[], labels: number[]}. */
+    async generate(options = {}) {
+      await view.ready;
+      return options.noise ? view.drawNoise(options.noise, options.labels) : view.show(options);
+    },
+    /** Digits per second on the current backend at `batch` (no drawing). */
+    benchmark: ({ batch = 100, ms = 1000 } = {}) => view.benchmark(batch, ms),
+    /** Switch backend ('wasm' | 'webgl' | 'cpu' | 'auto'), then redraw. */
+    setBackend: (name) => view.setBackend(name),
+    /** Resolves once no generation, morph or URL update is pending. */
+    async idle() {
+      let parts = view.activity();
+      do {
+        for (const part of parts) await part.settled();
+        parts = view.activity();
+      } while (!parts.every((part) => part.idle()));
+    },
+    memory: () => view.memory(),
+  };
+  window.ganDemo = Object.freeze(hook);
+}
