@@ -20,10 +20,11 @@ NOISY_WARNINGS = (
 # Lines TensorFlow's C++ code writes straight to file descriptor 2, past every Python setting:
 # absl's format ("E0000 00:00:1796031667.792635    9877 meta_optimizer.cc:967] remapper failed..."),
 # TSL's ("2026-11-30 09:36:46.345068: E external/.../cuda_fft.cc:467] Unable to register cuFFT..."),
-# absl's notice before its own initialisation, and the CPU-feature notice's second line.
+# absl's notice before its own initialisation, and the CPU-feature notice's second line. Fatal (F)
+# lines pass: they explain a crash.
 CPP_LOG_LINE = re.compile(
-    rb"^(?:[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w./-]+:\d+\] "
-    rb"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] [\w./-]+:\d+\] "
+    rb"^(?:[IWE]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w./-]+:\d+\] "
+    rb"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWE] [\w./-]+:\d+\] "
     rb"|WARNING: All log messages before absl::InitializeLog\(\) is called"
     rb"|To enable the following instructions: )"
 )

@@ -271,15 +271,25 @@ def test_keras_generate_fn_for_an_unconditional_generator():
     assert len({image.tobytes() for image in images}) == 20  # each sample has its own noise
 
 
-@pytest.mark.parametrize("which", ["the tests' judge", "the build's judge"])
+# A judge worse than any the build makes (5 epochs, another seed: 96% on the held-out digits).
+WEAKER_RECIPE = JudgeRecipe(epochs=5, seed=1)
+
+
+@pytest.mark.parametrize("which", ["the tests' judge", "the build's judge", "a weaker judge"])
 def test_any_decent_judge_reads_the_typical_digit_stand_in(which, judge, split, typical):
-    """The reading checks below hold whichever judge is used: the tests' own (.cache/judge-tests)
-    or the one the build trains with its recipe on its offline training digits and caches in
-    .cache/judge (loaded when a build made it, else trained here as the build would)."""
-    chosen = judge if which == "the tests' judge" else load_or_train_judge(split[0], log=lambda message: None)
-    if which == "the build's judge":
+    """The reading checks of this file and test_evaluate.py hold whichever judge reads: the tests'
+    own (.cache/judge-tests), the one the build trains with its recipe on its offline training
+    digits and caches in .cache/judge (loaded when a build made it, else trained here as the build
+    would), and a weaker one of another seed. Class means, which these tests once used, are read
+    at 0.75..0.9 depending on the judge; the typical digits at 1.0 by each of these."""
+    if which == "the tests' judge":
+        chosen, decent = judge, 0.98
+    elif which == "the build's judge":
+        chosen, decent = load_or_train_judge(split[0], log=lambda message: None), 0.98
         assert chosen.cache_path.parent != TESTS_JUDGE_CACHE
-    assert chosen.accuracy(split[1]) >= 0.98  # a decent judge
+    else:
+        chosen, decent = load_or_train_judge(split[0], TESTS_JUDGE_CACHE, lambda message: None, WEAKER_RECIPE), 0.95
+    assert chosen.accuracy(split[1]) >= decent
     images, labels = keras_generate_fn(lookup_generator(typical), 4, 10, seed=3)(300)
     assert read_back(chosen, images, labels) > 0.8  # the threshold the evaluation and CLI tests use
 
