@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         print(
             f"| {r['quantization']} | {r['bytes']:,} | {r['max_abs_diff']:.2e} | {r['fid']:.3f} "
-            f"| {r['fid'] / reference - 1:+.1%} | {r['confident_fraction']:.3f} | {r['precision']:.3f} | {r['recall']:.3f} |"
+            f"| {r['fid'] / reference - 1:+.1%} | {r['confident_fraction']:.3f} "
+            f"| {r['precision']:.3f} | {r['recall']:.3f} |"
         )
     print(f"\nship: {choice} (smallest within 5% of the float32 FID)")
     return 0

@@ -74,7 +74,8 @@ def row(name: str, metadata: dict, wall: float, real_test: dict | None) -> dict:
 
 def table(rows: list[dict], which: str) -> str:
     lines = [
-        "| model | train s | images/s | FID | floor FID | IS | confident | classes ≥5% | precision | recall | label acc |",
+        "| model | train s | images/s | FID | floor FID | IS | confident | classes ≥5% "
+        "| precision | recall | label acc |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
@@ -84,7 +85,8 @@ def table(rows: list[dict], which: str) -> str:
         g, floor = evaluation["generated"], evaluation["real"]
         label = "—" if g.get("label_accuracy") is None else f"{g['label_accuracy']:.3f}"
         lines.append(
-            f"| {r['name']} | {r['train_wall_s']:.0f} | {r['images_per_second']:.0f} | {g['fid']:.2f} | {floor['fid']:.2f} "
+            f"| {r['name']} | {r['train_wall_s']:.0f} | {r['images_per_second']:.0f} "
+            f"| {g['fid']:.2f} | {floor['fid']:.2f} "
             f"| {g['inception_score']:.2f} | {g['confident_fraction']:.3f} | {g['classes_over_5pct']} "
             f"| {g['precision']:.3f} | {g['recall']:.3f} | {label} |"
         )

@@ -58,8 +58,16 @@ def make_parser() -> Parser:
     parser.add_argument(
         "--epochs",
         type=in_range(int, 1, 100_000),
-        default=train.epochs,
-        help=f"total epochs, counting those already done when resuming (default {train.epochs})",
+        default=None,
+        help=f"passes over the training data, counting those already done when resuming (default: "
+        f"{train.epochs} rounds of {train.epoch_images:,} images, the same work for any dataset size)",
+    )
+    parser.add_argument(
+        "--epoch-images",
+        type=in_range(int, 0, 10**8),
+        default=None,
+        help=f"images per epoch, the unit of progress lines, grids and checkpoints (default {train.epoch_images:,}; "
+        "0: one pass over the training data, the default with --epochs)",
     )
     parser.add_argument(
         "--batch-size",
@@ -167,9 +175,14 @@ def parse_command(argv: list[str] | None) -> Command:
     recipe.update(
         {name: getattr(args, name) for name in ("diversity_weight", "decay_start") if getattr(args, name) is not None}
     )
+    # No --epochs: the default length, a fixed number of images whatever the source's size;
+    # --epochs N: N passes over the training source, unless --epoch-images sizes the epochs.
+    length = {} if args.epochs is None else {"epochs": args.epochs, "epoch_images": 0}
+    if args.epoch_images is not None:
+        length["epoch_images"] = args.epoch_images
     train = TrainConfig(
         **recipe,
-        epochs=args.epochs,
+        **length,
         batch_size=args.batch_size,
         seed=args.seed,
         time_limit=args.time_limit,

@@ -25,6 +25,7 @@ class RunState:
 
     model: dict
     epoch: int = 0  # completed epochs
+    epoch_steps: int = 0  # optimizer steps per epoch (0 until training starts); kept on --resume
     images_seen: int = 0
     wall_time_s: float = 0.0
     data_source: str = ""

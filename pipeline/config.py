@@ -52,6 +52,11 @@ class TrainConfig:
     """How training runs."""
 
     epochs: int = 90
+    # What one epoch is. By default a fixed round of epoch_images images (140 steps of 64: one pass
+    # over the 9,001 offline digits), so the default length, 90 rounds = 806,400 images, is the same
+    # amount of work on 9,000 or 60,000 images. 0: an epoch is one pass over the training source
+    # (what an explicit --epochs means).
+    epoch_images: int = 8_960
     batch_size: int = 64
     seed: int = 1
     g_learning_rate: float = 2e-4

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline import data, export
@@ -32,6 +34,22 @@ def parse_args(argv: list[str] | None):
     return parser.parse_args(argv)
 
 
+@contextlib.contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send whatever the work prints to stdout (Keras's "Downloading data from ...", C++ code) to stderr,
+    so that stdout carries only the result."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Human table on stdout (or, with --json, only the JSON result); logs on stderr; exit 2 on bad input."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -42,12 +60,13 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         args = parse_args(argv)
-        model, metadata = export.load_exported(args.exported)
-        train, heldout = data.load_training(args.data, args.eval_data, log=log)
-        judge = load_or_train_judge(train, log=log)
-        latent_dim, num_classes = metadata["latent_dim"], metadata["num_classes"]
-        generate = keras_generate_fn(model, latent_dim, num_classes)
-        result = evaluate_generator(generate, num_classes, judge, train, heldout, args.samples)
+        with stdout_to_stderr():
+            model, metadata = export.load_exported(args.exported)
+            train, heldout = data.load_training(args.data, args.eval_data, log=log)
+            judge = load_or_train_judge(train, log=log)
+            latent_dim, num_classes = metadata["latent_dim"], metadata["num_classes"]
+            generate = keras_generate_fn(model, latent_dim, num_classes)
+            result = evaluate_generator(generate, num_classes, judge, train, heldout, args.samples)
     except (UsageError, data.DataError, export.ExportError, OSError, ValueError) as error:
         print(f"error: {one_line(error)}", file=sys.stderr)
         return USAGE_STATUS

@@ -50,8 +50,18 @@ def make_strategy(distribute: str):
     return tf.distribute.get_strategy()
 
 
-def make_dataset(train: Digits, batch_size: int, seed: int):
-    """Digits -> tf.data of (images [B, 28, 28, 1] in [-1, 1], one-hot labels [B, 10]), cached in memory."""
+def steps_per_epoch(train_config: TrainConfig, train_images: int) -> int:
+    """Optimizer steps in one epoch: a fixed round of `epoch_images`, or one pass over the source (0)."""
+    images = train_config.epoch_images or train_images
+    return images // train_config.batch_size
+
+
+def make_dataset(train: Digits, batch_size: int, seed: int, repeat: bool = False):
+    """Digits -> tf.data of (images [B, 28, 28, 1] in [-1, 1], one-hot labels [B, 10]), cached in memory.
+
+    With `repeat`, an endless stream (each pass reshuffled, exactly as when `fit` restarts a finite
+    dataset every epoch), cut into epochs of a fixed number of steps by `fit(steps_per_epoch=...)`.
+    """
     import tensorflow as tf
 
     images = to_model_range(train.images)  # float32 [N, 28, 28, 1], ~31 MB for 10k
@@ -59,7 +69,8 @@ def make_dataset(train: Digits, batch_size: int, seed: int):
     dataset = tf.data.Dataset.from_tensor_slices((images, labels)).cache()
     dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     # drop_remainder keeps every step the same shape: one traced graph, even per-replica splits.
-    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    dataset = dataset.batch(batch_size, drop_remainder=True)
+    return (dataset.repeat() if repeat else dataset).prefetch(tf.data.AUTOTUNE)
 
 
 # ---------------------------------------------------------------- the run
@@ -110,7 +121,11 @@ def train(
     samples_dir.mkdir(parents=True, exist_ok=True)
     report_dir.mkdir(parents=True, exist_ok=True)
 
-    steps_per_epoch = len(train_digits) // train_config.batch_size
+    # A resumed run keeps the epoch size it started with, so its schedule and epoch count still fit.
+    epoch_steps = state.epoch_steps or steps_per_epoch(train_config, len(train_digits))
+    if epoch_steps < 1:
+        raise ValueError(f"{len(train_digits):,} training images are fewer than one batch of {train_config.batch_size}")
+    state.epoch_steps = epoch_steps
     keras.utils.set_random_seed(train_config.seed)
     strategy = make_strategy(train_config.distribute)
     if strategy.num_replicas_in_sync > 1:
@@ -120,7 +135,7 @@ def train(
             f"batch size {train_config.batch_size} does not split over {strategy.num_replicas_in_sync} devices"
         )
     with strategy.scope():
-        gan = build_gan(model_config, train_config, steps_per_epoch)
+        gan = build_gan(model_config, train_config, epoch_steps)
         checkpoint = make_checkpoint(gan)
         if resume:
             # Optimiser slots are created on first use; build them now so their values restore.
@@ -128,7 +143,10 @@ def train(
             gan.g_optimizer.build(gan.generator.trainable_weights)
             checkpoints.restore(checkpoint)
 
-    dataset = make_dataset(train_digits, train_config.batch_size, train_config.seed)
+    # An epoch that is exactly one pass over the source is iterated as one (as fit does with a finite
+    # dataset: the 9,001 offline digits at batch 64); any other size cuts an endless stream.
+    one_pass = epoch_steps == len(train_digits) // train_config.batch_size
+    dataset = make_dataset(train_digits, train_config.batch_size, train_config.seed, repeat=not one_pass)
     grid_inputs = report.grid_inputs(model_config, train_config.grid_columns, train_config.seed)
     monitor = TrainingMonitor(
         state=state,
@@ -144,7 +162,7 @@ def train(
     )
     callbacks = [monitor]
     if tensorboard_dir is not None:
-        callbacks.append(TensorBoardLogger(tensorboard_dir, grid_inputs, train_config.grid_columns, steps_per_epoch))
+        callbacks.append(TensorBoardLogger(tensorboard_dir, grid_inputs, train_config.grid_columns, epoch_steps))
 
     def on_sigint(signum, frame):
         monitor.interrupted = True
@@ -156,10 +174,18 @@ def train(
         if state.epoch < train_config.epochs:
             log(
                 f"training {model_config.variant}: epochs {state.epoch + 1}..{train_config.epochs}, "
-                f"batch {train_config.batch_size}, {len(train_digits):,} images"
+                f"batch {train_config.batch_size}, {epoch_steps} steps ({epoch_steps * train_config.batch_size:,} "
+                f"images) each, from {len(train_digits):,} images"
             )
             # verbose=0: no Keras progress bar; the monitor prints one line per epoch.
-            gan.fit(dataset, epochs=train_config.epochs, initial_epoch=state.epoch, verbose=0, callbacks=callbacks)
+            gan.fit(
+                dataset,
+                epochs=train_config.epochs,
+                initial_epoch=state.epoch,
+                steps_per_epoch=None if one_pass else epoch_steps,
+                verbose=0,
+                callbacks=callbacks,
+            )
     finally:
         signal.signal(signal.SIGINT, previous_handler)
 

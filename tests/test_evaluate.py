@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -55,11 +56,20 @@ def tests_judge_cache(monkeypatch):
     monkeypatch.setattr(judge, "DEFAULT_JUDGE_CACHE", TESTS_JUDGE_CACHE)
 
 
-def test_cli_json_prints_only_the_result_on_stdout(exported, digits_npz, tests_judge_cache, capfd):
+def test_cli_json_prints_only_the_result_on_stdout(exported, digits_npz, tests_judge_cache, capfd, monkeypatch):
+    load_training = data.load_training
+
+    def noisy_load_training(*args, **kwargs):  # as Keras does: "Downloading data from ..." on stdout
+        print("Downloading data from somewhere")
+        os.write(1, b"a line from C++ code\n")
+        return load_training(*args, **kwargs)
+
+    monkeypatch.setattr(data, "load_training", noisy_load_training)
     argv = ["--exported", str(exported), "--data", str(digits_npz), "--samples", "300", "--json"]
     assert evaluate.main(argv) == 0
-    captured = capfd.readouterr()  # file descriptors: output of C++ code and subprocesses too
+    captured = capfd.readouterr()  # file descriptors: what C++ code writes too
     result = json.loads(captured.out)  # nothing but the JSON
+    assert "Downloading data from somewhere" in captured.err and "a line from C++ code" in captured.err
     assert "judge: loaded" in captured.err and str(TESTS_JUDGE_CACHE) in captured.err
     assert result["samples"] == 300
     assert list(result["generated"]) == list(metrics.METRIC_KEYS)
