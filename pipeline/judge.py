@@ -33,6 +33,9 @@ class JudgeRecipe:
 
     version: int = 1
     epochs: int = 20
+    # At most this many digits per epoch (a fresh random subset each epoch), so the judge costs the
+    # same on a 60,000-image source as on the 9,001 offline digits (which it sees whole every epoch).
+    epoch_images: int = 10_000
     batch_size: int = 128
     learning_rate: float = 3e-3
     dropout: float = 0.25
@@ -205,7 +208,8 @@ def _train_judge(model, train: data.Digits, recipe: JudgeRecipe, log: Callable[[
     import tf_keras as keras
 
     classifier = keras.Model(model.input, model.outputs[1])
-    steps = int(np.ceil(len(train) / recipe.batch_size)) * recipe.epochs
+    per_epoch = min(len(train), recipe.epoch_images)
+    steps = int(np.ceil(per_epoch / recipe.batch_size)) * recipe.epochs
     schedule = keras.optimizers.schedules.CosineDecay(
         0.0, steps, warmup_target=recipe.learning_rate, warmup_steps=max(steps // 10, 1)
     )
@@ -213,11 +217,11 @@ def _train_judge(model, train: data.Digits, recipe: JudgeRecipe, log: Callable[[
     pixels = _judge_input(train.images)
     # Our own generator for augmentation and shuffling: the global random state stays untouched.
     rng = np.random.default_rng(recipe.seed)
-    log(f"judge: training on {len(train):,} digits, {recipe.epochs} epochs ({train.source})")
+    log(f"judge: training on {len(train):,} digits, {recipe.epochs} epochs of {per_epoch:,} ({train.source})")
     start = time.perf_counter()
     for epoch in range(recipe.epochs):
         epoch_start = time.perf_counter()
-        order = rng.permutation(len(train))
+        order = rng.permutation(len(train))[:per_epoch]
         history = classifier.fit(
             augment(pixels[order], rng, recipe),
             train.labels[order],
