@@ -231,6 +231,7 @@ def metadata(
     `name` is the model's folder under exported/ (default: config.model_name); `class_names`
     default to the dataset's ("0".."9" for MNIST, "T-shirt/top".. for Fashion-MNIST).
     """
+    title = DATASETS.get(dataset, {}).get("title", dataset)  # "MNIST"; own images: the name given
     if class_names is None:
         class_names = DATASETS.get(dataset, {}).get("class_names") or tuple(map(str, range(model_config.num_classes)))
     inputs = [{"name": "noise", "shape": [None, model_config.latent_dim], "distribution": "standard_normal"}]
@@ -242,7 +243,7 @@ def metadata(
         "model_file": MODEL_FILE,
         "name": name or model_name(dataset, model_config.variant),
         "dataset": dataset,
-        "description": f"{DATASETS.get(dataset, {}).get('title', dataset)} · {VARIANT_DESCRIPTIONS[model_config.variant]}",
+        "description": f"{title} · {VARIANT_DESCRIPTIONS[model_config.variant]}",
         "variant": model_config.variant,
         "latent_dim": model_config.latent_dim,
         "num_classes": model_config.num_classes,
