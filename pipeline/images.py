@@ -111,18 +111,20 @@ def to_digit(grey: np.ndarray, ink_is_dark: bool) -> np.ndarray:
     scale = FIT_BOX / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     # Lanczos on float values: anti-aliased in both directions; clip its small overshoots.
-    fitted = np.clip(np.asarray(Image.fromarray(patch.astype(np.float32), "F").resize(size, Image.LANCZOS)), 0, 1)
-    # Whole-pixel shift putting the centre of mass at (14, 14), kept inside the field.
-    mass = fitted.sum()
+    fitted = np.asarray(Image.fromarray(patch.astype(np.float32), "F").resize(size, Image.LANCZOS))
+    fitted = np.rint(np.clip(fitted, 0, 1) * 255.0).astype(np.uint8)  # [h, w], h and w <= 20, 255 = ink
+    mass = float(fitted.sum())
     if mass <= 0:
         raise BadImage("no ink: the image is blank")
+    # A whole-pixel shift puts the centre of mass within half a pixel of (14, 14), keeping the ink
+    # inside the field (only a very lopsided shape ends up off-centre).
     centre_y = (fitted.sum(axis=1) * np.arange(size[1])).sum() / mass
     centre_x = (fitted.sum(axis=0) * np.arange(size[0])).sum() / mass
     top = int(np.clip(round(CENTRE - centre_y), 0, FIELD - size[1]))
     left = int(np.clip(round(CENTRE - centre_x), 0, FIELD - size[0]))
-    field = np.zeros((FIELD, FIELD), np.float32)
+    field = np.zeros((FIELD, FIELD), np.uint8)
     field[top : top + size[1], left : left + size[0]] = fitted
-    return np.rint(field * 255.0).astype(np.uint8)
+    return field
 
 
 def _image_files(folder: Path) -> list[Path]:

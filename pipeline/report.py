@@ -18,14 +18,15 @@ if TYPE_CHECKING:
 
 GAP = 2  # pixels between digits in a grid
 SCALE = 2  # nearest-neighbour upscale so a 10x10 grid of 28px digits is readable
-GRID_ROWS = 10  # one row per digit (for unconditional models, just ten rows)
+GRID_ROWS = 10  # one row per class of a conditional model; unconditional models get ten rows
 
 
 def grid_inputs(model_config: ModelConfig, columns: int, seed: int) -> list[np.ndarray]:
-    """The grid's fixed inputs: noise [10 * columns, latent], plus one-hot labels (row r asks for digit r)."""
+    """The grid's fixed inputs: noise [rows * columns, latent], plus one-hot labels (row r asks for class r)."""
+    rows = model_config.num_classes or GRID_ROWS
     rng = np.random.default_rng(seed + 7919)  # independent of the training stream
-    noise = rng.standard_normal((GRID_ROWS * columns, model_config.latent_dim)).astype(np.float32)
-    labels = np.repeat(np.arange(GRID_ROWS), columns)
+    noise = rng.standard_normal((rows * columns, model_config.latent_dim)).astype(np.float32)
+    labels = np.repeat(np.arange(rows), columns)
     return generator_inputs(noise, labels, model_config.num_classes)
 
 

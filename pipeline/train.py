@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import signal
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from pipeline import report
 from pipeline.checkpoints import Checkpoints, RunState, make_checkpoint
 from pipeline.config import ModelConfig, TrainConfig
-from pipeline.data import Digits, one_hot, to_model_range
+from pipeline.data import DataError, Digits, one_hot, to_model_range
 
 
 class TrainingDiverged(Exception):
@@ -77,7 +77,7 @@ def steps_per_epoch(train_config: TrainConfig, train_images: int) -> int:
 
 
 def make_dataset(train: Digits, batch_size: int, seed: int, repeat: bool = False):
-    """Digits -> tf.data of (images [B, 28, 28, 1] in [-1, 1], one-hot labels [B, 10]), cached in memory.
+    """Digits -> tf.data of (images [B, 28, 28, 1] in [-1, 1], one-hot labels [B, classes]), cached in memory.
 
     With `repeat`, an endless stream (each pass reshuffled, exactly as when `fit` restarts a finite
     dataset every epoch), cut into epochs of a fixed number of steps by `fit(steps_per_epoch=...)`.
@@ -85,13 +85,13 @@ def make_dataset(train: Digits, batch_size: int, seed: int, repeat: bool = False
     import tensorflow as tf
 
     images = to_model_range(train.images)  # float32 [N, 28, 28, 1], ~31 MB for 10k
-    labels = one_hot(train.labels, 10)
+    labels = one_hot(train.labels, max(1, train.num_classes))  # [N, 10] for MNIST; unlabelled: [N, 1], unused
     dataset = tf.data.Dataset.from_tensor_slices((images, labels)).cache()
     dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     # drop_remainder keeps every step the same shape: one traced graph, even per-replica splits.
     dataset = dataset.batch(batch_size, drop_remainder=True)
-    # Across workers, shard the batches themselves: in-memory data has no files to split. Each
-    # worker then gets batch_size / workers images per step; one worker ignores the option.
+    # Across workers, each batch of batch_size images is split between them (batch_size / workers
+    # each): in-memory data has no files to shard by. Single-process strategies ignore the option.
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     dataset = dataset.with_options(options)
@@ -99,6 +99,24 @@ def make_dataset(train: Digits, batch_size: int, seed: int, repeat: bool = False
 
 
 # ---------------------------------------------------------------- the run
+
+
+def with_data_classes(model_config: ModelConfig, train_digits: Digits, resume: bool = False) -> ModelConfig:
+    """A conditional model gets one class per class of its training data (10 for MNIST). Raises
+    DataError for unlabelled data, or data whose class count differs from a resumed model's."""
+    if not model_config.conditional:
+        return model_config
+    classes = train_digits.num_classes
+    if classes < 2:
+        raise DataError(
+            f"{train_digits.source}: no classes, so it cannot train the conditional {model_config.variant}; "
+            "use --model dcgan or mlp, or put the images in one subfolder per class"
+        )
+    if resume and classes != model_config.num_classes:
+        raise DataError(
+            f"{train_digits.source}: {classes} classes, but the checkpoint's model has {model_config.num_classes}"
+        )
+    return replace(model_config, num_classes=classes)
 
 
 @dataclass
@@ -134,11 +152,17 @@ def train(
     report_dir = run_dir / "report"
     checkpoints = Checkpoints(run_dir)
 
+    if len(train_digits) < train_config.batch_size:
+        raise DataError(
+            f"{train_digits.source}: {len(train_digits):,} training images are fewer than one batch of "
+            f"{train_config.batch_size}; use a smaller --batch-size or more images"
+        )
     if resume:
         state = checkpoints.read_state()
-        model_config = ModelConfig(**state.model)
+        model_config = with_data_classes(ModelConfig(**state.model), train_digits, resume=True)
         log(f"resuming from {checkpoints.latest()} at epoch {state.epoch}")
     else:
+        model_config = with_data_classes(model_config, train_digits)
         if checkpoints.latest() is not None:
             log(f"starting afresh: the checkpoint in {checkpoints.root} is replaced at the first epoch end")
         state = RunState(model=asdict(model_config), seed=train_config.seed)

@@ -1,20 +1,23 @@
-/** The page's inputs and address bar: the digit picker and morph selects, events wired to actions, the state mirrored. */
+/** The page's inputs and address bar: the model picker, the class picker and morph selects, events wired to actions, the state mirrored. */
 
+import { modelLabel } from './catalog.js';
 import { MAX_COUNT, MIN_COUNT, SEED_DIGITS } from './limits.js';
 import { stateToSearch } from './state.js';
 import { debounced } from './tasks.js';
 
 const URL_DELAY_MS = 80; // a burst of changes writes the URL once (browsers throttle history updates)
 
-/**
- * Build the controls for `metadata` and call `actions` when a person uses them:
- * generate(), setDigit(digit), setCount(text), setSeed(text), setBackend(name),
- * pick(index), setMorphLabel('a' | 'b', label), shuffleMorph(), toggleMorph().
- */
-export function buildControls(elements, metadata, actions) {
-  if (metadata.num_classes > 0) {
-    const choices = [['all', 'All']].concat(metadata.class_names.map((name, index) => [String(index), name]));
-    for (const [value, label] of choices) {
+/** The model picker: one option per model of the index ("name — description"). */
+export function showModels(elements, index) {
+  elements.model.replaceChildren(...index.models.map((entry) => new Option(modelLabel(entry), entry.name)));
+}
+
+/** The class picker and the morph's label selects for `metadata`, by class name; hidden when unconditional. */
+export function showClasses(elements, metadata) {
+  const names = metadata.num_classes > 0 ? metadata.class_names : [];
+  const choices = [['all', 'All']].concat(names.map((name, index) => [String(index), name]));
+  elements.digitPicker.replaceChildren(
+    ...(names.length ? choices : []).map(([value, label]) => {
       const option = document.createElement('label');
       option.className = 'pill';
       const input = document.createElement('input');
@@ -24,14 +27,26 @@ export function buildControls(elements, metadata, actions) {
       const text = document.createElement('span');
       text.textContent = label;
       option.append(input, text);
-      elements.digitPicker.append(option);
-    }
-    elements.digitField.hidden = false;
-    for (const select of [elements.morphFrom, elements.morphTo]) {
-      metadata.class_names.forEach((name, index) => select.add(new Option(name, String(index))));
-    }
-    elements.morphLabels.hidden = false;
+      return option;
+    }),
+  );
+  // MNIST's classes are digits; any other dataset's are named classes.
+  elements.digitLabel.textContent = names.every((name) => /^\d$/.test(name)) ? 'Digit' : 'Class';
+  elements.digitField.hidden = names.length === 0;
+  for (const select of [elements.morphFrom, elements.morphTo]) {
+    select.replaceChildren(...names.map((name, index) => new Option(name, String(index))));
   }
+  elements.morphLabels.hidden = names.length === 0;
+}
+
+/**
+ * Wire the controls to `actions`, called when a person uses them: setModel(name), generate(),
+ * setDigit(digit), setCount(text), setSeed(text), setBackend(name), pick(index),
+ * setMorphLabel('a' | 'b', label), shuffleMorph(), toggleMorph(). Once per page: the per-model
+ * parts are filled by showModels and showClasses.
+ */
+export function buildControls(elements, actions) {
+  elements.model.addEventListener('change', () => actions.setModel(elements.model.value));
   elements.count.min = String(MIN_COUNT);
   elements.count.max = String(MAX_COUNT);
   elements.seed.maxLength = SEED_DIGITS;
@@ -63,8 +78,9 @@ export function buildControls(elements, metadata, actions) {
   elements.morphPlay.addEventListener('click', () => actions.toggleMorph());
 }
 
-/** Make the inputs show `state` ({seed, digit, count, backend}). */
+/** Make the inputs show `state` ({model, seed, digit, count, backend}). */
 export function syncControls(elements, state) {
+  elements.model.value = state.model;
   elements.count.value = String(state.count);
   elements.seed.value = String(state.seed);
   elements.backend.value = state.backend;

@@ -2,6 +2,8 @@
 
 export const ERROR_KINDS = Object.freeze({
   MODEL_MISSING: 'model-missing',
+  INDEX_INVALID: 'index-invalid',
+  INDEX_FORMAT_VERSION: 'index-format-version',
   METADATA_MISSING: 'metadata-missing',
   METADATA_INVALID: 'metadata-invalid',
   FORMAT_VERSION: 'format-version',
@@ -17,6 +19,8 @@ export const ERROR_KINDS = Object.freeze({
 
 export const ERROR_TITLES = Object.freeze({
   [ERROR_KINDS.MODEL_MISSING]: 'Model missing',
+  [ERROR_KINDS.INDEX_INVALID]: 'Unreadable model index',
+  [ERROR_KINDS.INDEX_FORMAT_VERSION]: 'Unknown model index format version',
   [ERROR_KINDS.METADATA_MISSING]: 'Metadata missing',
   [ERROR_KINDS.METADATA_INVALID]: 'Unreadable metadata',
   [ERROR_KINDS.FORMAT_VERSION]: 'Unknown metadata format version',

@@ -2,7 +2,7 @@
 // Every field read here is defined in metadata.schema.json, which loader.js has checked the file against.
 
 const VARIANTS = {
-  cgan: 'conditional GAN: you choose the digit',
+  cgan: 'conditional GAN: you choose the class',
   dcgan: 'DCGAN (unconditional)',
   mlp: 'MLP GAN (unconditional)',
 };
@@ -15,8 +15,21 @@ const METRICS = [
   ['classes_over_5pct', 'Classes over 5 %', 'mode coverage, 10 is all', 0],
   ['precision', 'Precision', 'realism: share inside the real manifold', 3],
   ['recall', 'Recall', 'diversity: share of the real manifold covered', 3],
-  ['label_accuracy', 'Label accuracy', 'digit asked for = digit the judge sees', 3],
+  ['label_accuracy', 'Label accuracy', 'class asked for = class the judge sees', 3],
 ];
+
+/** MNIST's classes are the digits "0".."9"; other datasets name theirs ("T-shirt/top", ...). */
+function digitClasses(classNames) {
+  return classNames.every((name) => /^\d$/.test(name));
+}
+
+/** The model card, training summary, evaluation and download size of the model on screen. */
+export function renderInfo(elements, metadata, { parameters, bytes }) {
+  renderModel(elements.modelInfo, { ...metadata, parameters: metadata.parameters ?? parameters });
+  renderTraining(elements.trainingInfo, metadata.training);
+  renderEvaluation(elements.evaluationInfo, metadata.evaluation, metadata.class_names);
+  elements.modelSize.textContent = `model ${formatBytes(metadata.model_bytes ?? bytes)}`;
+}
 
 export function formatBytes(bytes) {
   if (!Number.isFinite(bytes)) return '—';
@@ -55,10 +68,13 @@ function fillList(list, rows) {
 
 export function renderModel(list, metadata) {
   const quantized = metadata.quantization && metadata.quantization !== 'none';
+  const names = metadata.class_names;
   fillList(list, [
+    ['Model', `${text(metadata.name)}: ${text(metadata.description)}`],
+    ['Dataset', text(metadata.dataset)],
     ['Variant', VARIANTS[metadata.variant] || text(metadata.variant)],
     ['Latent size', `${metadata.latent_dim} standard-normal values`],
-    ['Classes', metadata.num_classes > 0 ? metadata.class_names.join(' ') : 'none (unconditional)'],
+    ['Classes', metadata.num_classes > 0 ? names.join(digitClasses(names) ? ' ' : ', ') : 'none (unconditional)'],
     ['Image', `${metadata.image_shape.join(' × ')}, output in [${metadata.output_range.join(', ')}]`],
     ['Parameters', formatNumber(metadata.parameters)],
     ['Download', formatBytes(metadata.model_bytes) + (quantized ? ` (${metadata.quantization} weights)` : '')],
@@ -83,8 +99,8 @@ export function renderTraining(list, training) {
   ]);
 }
 
-/** The evaluation table: generated digits beside the same metrics on real held-out digits. */
-export function renderEvaluation(container, evaluation) {
+/** The evaluation table: generated images beside the same metrics on real held-out ones; classes by name. */
+export function renderEvaluation(container, evaluation, classNames = []) {
   container.replaceChildren();
   if (!evaluation || typeof evaluation !== 'object') {
     const note = document.createElement('p');
@@ -97,7 +113,8 @@ export function renderEvaluation(container, evaluation) {
   const real = evaluation.real || {};
   const table = document.createElement('table');
   const head = table.createTHead().insertRow();
-  for (const title of ['Metric', 'Generated', 'Real digits']) {
+  const realTitle = digitClasses(classNames) ? 'Real digits' : 'Real images';
+  for (const title of ['Metric', 'Generated', realTitle]) {
     const th = document.createElement('th');
     th.textContent = title;
     head.append(th);
@@ -120,29 +137,30 @@ export function renderEvaluation(container, evaluation) {
     `${formatNumber(judge * 100, 1)} % held-out accuracy on ${text(evaluation.heldout_source)}.`;
   container.append(table, note);
   if (Array.isArray(generated.class_histogram)) {
-    container.append(histogram(generated.class_histogram));
+    container.append(histogram(generated.class_histogram, classNames));
   }
 }
 
-/** Bars of how often the judge saw each class among the generated digits. */
-function histogram(shares) {
+/** Bars of how often the judge saw each class among the generated images, labelled by class name. */
+function histogram(shares, classNames) {
   const figure = document.createElement('figure');
   figure.className = 'histogram';
   const bars = document.createElement('div');
   bars.className = 'bars';
   const top = Math.max(...shares, 1e-9);
-  shares.forEach((share, digit) => {
+  shares.forEach((share, index) => {
+    const name = classNames[index] ?? String(index);
     const bar = document.createElement('div');
     bar.className = 'bar';
     bar.style.setProperty('--share', String(share / top));
-    bar.title = `${digit}: ${(share * 100).toFixed(1)} %`;
+    bar.title = `${name}: ${(share * 100).toFixed(1)} %`;
     const label = document.createElement('span');
-    label.textContent = String(digit);
+    label.textContent = name;
     bar.append(label);
     bars.append(bar);
   });
   const caption = document.createElement('figcaption');
-  caption.textContent = 'Digits the judge sees in generated samples';
+  caption.textContent = `${digitClasses(classNames) ? 'Digits' : 'Classes'} the judge sees in generated samples`;
   figure.append(bars, caption);
   return figure;
 }

@@ -1,10 +1,10 @@
-/** Fetching and checking the exported model: metadata.json, model.json and its weight shards; no tensors here. */
+/** Fetching and checking one exported model: its metadata.json, model.json and weight shards; no tensors here. */
 
 import { formatError, validate } from './schema.js';
 
 export const EXPORT_URL = '/exported/';
 export const METADATA_FORMAT = 'keras-gan-tfjs';
-export const METADATA_FORMAT_VERSION = 1;
+export const METADATA_FORMAT_VERSION = 2;
 // The contract metadata.json follows, served beside this module; pipeline/export.py writes against it too.
 export const SCHEMA_URL = new URL('metadata.schema.json', import.meta.url).href;
 // Failures named in the page's message; the rest are summarised by their count.
@@ -25,7 +25,7 @@ export class LoadError extends Error {
 }
 
 /** fetch with a timeout; a network failure becomes a LoadError naming the file. */
-async function request(url, what, options = {}) {
+export async function request(url, what, options = {}) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
   try {
@@ -50,7 +50,7 @@ function lostConnection(what, error) {
 }
 
 /** A whole response body; a connection cut mid-body is a LoadError too. */
-async function readBody(response, what, kind) {
+export async function readBody(response, what, kind) {
   try {
     return await (kind === 'json' ? response.text() : response.arrayBuffer());
   } catch (error) {
@@ -59,12 +59,14 @@ async function readBody(response, what, kind) {
 }
 
 /**
- * /exported/metadata.json -> the checked metadata object.
- * A 404 there is told apart: no model at all ("model missing") or a model without its metadata.
+ * A model's metadata.json (its URL, e.g. /exported/cgan/metadata.json, as the index names it) -> the
+ * checked metadata object, with modelUrl added. A 404 there is told apart: no model in that folder
+ * ("model missing") or a model without its metadata.
  */
-export async function loadMetadata(baseUrl = EXPORT_URL) {
-  const url = new URL('metadata.json', new URL(baseUrl, location.href));
-  const schema = loadSchema(); // in parallel with metadata.json
+export async function loadMetadata(metadataUrl) {
+  const url = new URL(metadataUrl, location.href);
+  const folder = new URL('.', url).pathname; // /exported/cgan/
+  const schema = loadSchema(SCHEMA_URL, 'metadata.schema.json'); // in parallel with metadata.json
   schema.catch(() => {}); // reported where it is awaited, unless an earlier failure is
   const response = await request(url, 'metadata.json');
   if (response.status === 404) {
@@ -72,13 +74,14 @@ export async function loadMetadata(baseUrl = EXPORT_URL) {
     if (probe.ok) {
       throw new LoadError(
         'metadata-missing',
-        'exported/model.json is there but exported/metadata.json is not, so the page cannot tell how to ' +
+        `${folder}model.json is there but ${folder}metadata.json is not, so the page cannot tell how to ` +
           'drive the generator. Re-run the export to write both.',
       );
     }
     throw new LoadError(
       'model-missing',
-      'No exported model was found at /exported/. Train and export one (see the README), then reload this page.',
+      `exported/index.json lists a model in ${folder}, but nothing is there. Train and export it again ` +
+        '(see the README), then reload this page.',
     );
   }
   if (!response.ok) {
@@ -96,26 +99,32 @@ export async function loadMetadata(baseUrl = EXPORT_URL) {
   return metadata;
 }
 
-/** The page's copy of metadata.schema.json; a page without it is incomplete, not the export. */
-async function loadSchema() {
-  const response = await request(SCHEMA_URL, 'metadata.schema.json');
+/** The page's copy of a schema (`name`, at `url`); a page without it is incomplete, not the export. */
+export async function loadSchema(url, name) {
+  const response = await request(url, name);
   if (!response.ok) {
     throw new LoadError(
       'runtime',
-      `The page's own metadata.schema.json could not be loaded (HTTP ${response.status}), so it cannot check ` +
-        'metadata.json. Serve the whole web/ folder with `python -m pipeline.serve`.',
+      `The page's own ${name} could not be loaded (HTTP ${response.status}), so it cannot check ` +
+        'the export. Serve the whole web/ folder with `python -m pipeline.serve`.',
     );
   }
-  const text = await readBody(response, 'metadata.schema.json', 'json');
+  const text = await readBody(response, name, 'json');
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new LoadError('runtime', `The page's metadata.schema.json is not valid JSON (${error.message}).`);
+    throw new LoadError('runtime', `The page's ${name} is not valid JSON (${error.message}).`);
   }
 }
 
+/** A LoadError listing the first SHOWN_PROBLEMS of `problems` found in `file`, then what to do. */
+export function problemsError(kind, file, problems, advice) {
+  const more = problems.length > SHOWN_PROBLEMS ? ` (and ${problems.length - SHOWN_PROBLEMS} more)` : '';
+  return new LoadError(kind, `${file}: ${problems.slice(0, SHOWN_PROBLEMS).join('; ')}${more}. ${advice}`);
+}
+
 /**
- * Throws a LoadError unless `metadata` is a format_version 1 document that follows `schema`
+ * Throws a LoadError unless `metadata` is a format_version 2 document that follows `schema`
  * (metadata.schema.json) and whose fields agree with each other. The message names the bad fields.
  */
 export function checkMetadata(metadata, schema) {
@@ -141,12 +150,8 @@ export function checkMetadata(metadata, schema) {
   const problems = validate(schema, metadata).map(formatError);
   if (!problems.length) problems.push(...consistencyProblems(metadata));
   if (problems.length) {
-    const more = problems.length > SHOWN_PROBLEMS ? ` (and ${problems.length - SHOWN_PROBLEMS} more)` : '';
-    throw new LoadError(
-      'metadata-invalid',
-      `metadata.json: ${problems.slice(0, SHOWN_PROBLEMS).join('; ')}${more}. ` +
-        'Re-run the export to write a metadata.json this page can use.',
-    );
+    const advice = 'Re-run the export to write a metadata.json this page can use.';
+    throw problemsError('metadata-invalid', 'metadata.json', problems, advice);
   }
 }
 
@@ -214,7 +219,8 @@ export async function loadModelArtifacts(metadata, onProgress = () => {}) {
   if (response.status === 404) {
     throw new LoadError(
       'model-missing',
-      `metadata.json names ${metadata.model_file}, but it is not in /exported/. Re-run the export.`,
+      `metadata.json names ${metadata.model_file}, but it is not in ${new URL('.', modelUrl).pathname}. ` +
+        'Re-run the export.',
     );
   }
   if (!response.ok) throw new LoadError('model-corrupt', `model.json could not be loaded: HTTP ${response.status}.`);
@@ -244,10 +250,11 @@ export async function loadModelArtifacts(metadata, onProgress = () => {}) {
     if (!Array.isArray(group.paths) || !Array.isArray(group.weights)) {
       throw new LoadError('model-corrupt', 'model.json is corrupt: a weightsManifest entry has no paths or weights.');
     }
+    const folder = new URL('.', modelUrl).pathname; // the model's own folder, /exported/<name>/
     const urls = group.paths.map((path) => {
       const url = new URL(path, modelUrl);
-      if (url.origin !== modelUrl.origin || !url.pathname.startsWith(EXPORT_URL)) {
-        throw new LoadError('model-corrupt', `model.json names a shard outside /exported/: ${JSON.stringify(path)}.`);
+      if (url.origin !== modelUrl.origin || !url.pathname.startsWith(folder) || !folder.startsWith(EXPORT_URL)) {
+        throw new LoadError('model-corrupt', `model.json names a shard outside ${folder}: ${JSON.stringify(path)}.`);
       }
       return url;
     });

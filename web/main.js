@@ -1,4 +1,4 @@
-/** The page's orchestration: load the generator, then wire the grid, morph, backend choice, controls and hook together. */
+/** The page's orchestration: pick a model from the index, load it, then wire the grid, morph, backend choice, controls and hook together. */
 
 import {
   backendOrder,
@@ -10,16 +10,25 @@ import {
   rememberedBackend,
   saveTuning,
 } from './backend.js';
-import { buildControls, prefersReducedMotion, syncControls, urlWriter } from './controls.js';
+import { chooseModel, downloadModel, loadIndex } from './catalog.js';
+import { buildControls, prefersReducedMotion, showClasses, showModels, syncControls, urlWriter } from './controls.js';
 import { ERROR_KINDS, describeError } from './errors.js';
 import { Grid } from './grid.js';
 import { installHook } from './hook.js';
-import { formatBytes, renderEvaluation, renderModel, renderTraining } from './info.js';
+import { formatBytes, renderInfo } from './info.js';
 import { AUTO_BACKEND } from './limits.js';
-import { LoadError, loadMetadata, loadModelArtifacts } from './loader.js';
+import { LoadError } from './loader.js';
 import { Morph } from './morph.js';
 import { randomSeed } from './random.js';
-import { countFromInput, fitCount, parseBackend, parseState, seedFromInput, stateFromOptions } from './state.js';
+import {
+  carryState,
+  countFromInput,
+  fitCount,
+  parseBackend,
+  parseState,
+  seedFromInput,
+  stateFromOptions,
+} from './state.js';
 import { createQueue, mark } from './tasks.js';
 import { StatusView, documentReady, findElements, missingFeatures } from './ui.js';
 
@@ -34,9 +43,13 @@ class DemoPage {
     this.queue = createQueue(); // every TF.js call: generations, morphs and backend switches never overlap
     this.elements = null;
     this.gen = null; // generator.js, once TF.js is there
+    this.index = null; // exported/index.json, checked
+    this.indexUrl = null;
+    this.entry = null; // the index's entry for the model on screen
     this.metadata = null;
     this.generator = null;
-    this.state = null; // {seed, digit, count, backend}
+    this.switching = Promise.resolve(); // model switches run one after another
+    this.state = null; // {model, seed, digit, count, backend}
     this.tuning = null; // {backend, rates, batches} once measured or remembered
     this.grid = null;
     this.morph = null;
@@ -54,8 +67,9 @@ class DemoPage {
 
   async start() {
     const missing = missingFeatures();
-    // Network first: metadata, model.json and the shards download while TF.js is parsed.
-    const downloaded = missing.length ? null : this.download();
+    const params = new URLSearchParams(location.search);
+    // Network first: the index, metadata, model.json and the shards download while TF.js is parsed.
+    const downloaded = missing.length ? null : this.download(params);
     if (downloaded) downloaded.catch(() => {}); // reported where it is awaited
     await this.documentReady;
     mark('domReady');
@@ -75,7 +89,6 @@ class DemoPage {
       );
     }
     this.gen = gen;
-    const params = new URLSearchParams(location.search);
     const requested = parseBackend(params).backend;
     const first = requested === AUTO_BACKEND ? rememberedBackend(pageStorage()) : requested;
     // The backend starts (and the WASM binary compiles) while the model finishes downloading.
@@ -83,19 +96,23 @@ class DemoPage {
     backendStarted.catch(() => {});
 
     this.status.show('loading', 'Downloading the generator…');
-    const { metadata, artifacts } = await downloaded;
+    const loaded = await downloaded;
+    const { entry, metadata, artifacts } = loaded;
     const { state, notices } = parseState(params, metadata.num_classes);
+    notices.unshift(...loaded.notices);
     const backend = await backendStarted;
     mark('backendReady');
     if (requested !== AUTO_BACKEND && backend !== requested) {
       notices.push(`The ${requested} backend could not start in this browser; using ${backend}.`);
     }
     this.status.show('loading', `Building the generator on ${backend}…`);
-    this.generator = await gen.Generator.load(artifacts, metadata);
+    const generator = await gen.Generator.load(artifacts, metadata);
     mark('modelBuilt');
-    this.state = { ...state, seed: state.seed ?? randomSeed() };
+    this.state = { model: entry.name, ...state, seed: state.seed ?? randomSeed() };
 
-    this.wire(metadata);
+    this.wire();
+    this.useModel(loaded, generator);
+    syncControls(this.elements, this.state);
     await this.grid.draw(this.state);
     mark('firstDraw');
     this.url.now(); // the URL names what is on screen from the first frame
@@ -103,12 +120,7 @@ class DemoPage {
     this.elements.controls.disabled = false;
     this.resolveReady(true);
 
-    const { elements } = this;
-    renderModel(elements.modelInfo, { ...metadata, parameters: metadata.parameters ?? this.generator.parameters });
-    renderTraining(elements.trainingInfo, metadata.training);
-    renderEvaluation(elements.evaluationInfo, metadata.evaluation);
-    elements.modelSize.textContent = `model ${formatBytes(metadata.model_bytes ?? artifacts.bytes)}`;
-    elements.morphPanel.hidden = false;
+    this.elements.morphPanel.hidden = false;
     const remembered = readTuning(pageStorage(), modelKey(metadata));
     if (requested === AUTO_BACKEND && remembered) this.tuning = remembered;
     await this.showBackend();
@@ -117,34 +129,92 @@ class DemoPage {
     }
   }
 
-  /** metadata.json, then model.json and its shards -> {metadata, artifacts}; needs neither TF.js nor the DOM. */
-  async download() {
-    const metadata = await loadMetadata();
-    this.metadata = metadata;
-    mark('metadata');
-    this.status.show('loading', `Downloading the generator (${formatBytes(metadata.model_bytes)})…`);
-    const artifacts = await loadModelArtifacts(metadata, (loaded) => {
-      const share = metadata.model_bytes ? Math.min(100, Math.round((100 * loaded) / metadata.model_bytes)) : 0;
-      this.status.show('loading', `Downloading the generator… ${share} %`);
-    });
+  /** index.json, then the model the URL names -> {entry, metadata, artifacts, notices}; needs neither TF.js nor the DOM. */
+  async download(params) {
+    const { index, url } = await loadIndex();
+    Object.assign(this, { index, indexUrl: url });
+    const { entry, notices } = chooseModel(index, params);
+    const loaded = await this.fetchModel(entry, true);
     mark('downloaded');
-    return { metadata, artifacts };
+    return { ...loaded, notices };
   }
 
-  /** The grid, the morph, the URL and the controls, for the loaded generator. */
-  wire(metadata) {
-    const { elements, generator, queue } = this;
+  /** An index entry -> {entry, metadata, artifacts}, the download shown in the status line. */
+  fetchModel(entry, first) {
+    const show = (text) => this.status.show('loading', `Downloading the generator ${entry.name}${text}`);
+    return downloadModel(entry, this.indexUrl, {
+      onMetadata: (metadata) => {
+        show(` (${formatBytes(metadata.model_bytes)})…`);
+        if (first) this.metadata = metadata; // scripts may see it while the shards download
+        if (first) mark('metadata');
+      },
+      onProgress: (share) => show(`… ${share} %`),
+    });
+  }
+
+  /** Make `generator` (built from `loaded`) the one on screen: grid, morph, class controls and info follow it. */
+  useModel({ entry, metadata, artifacts }, generator) {
+    Object.assign(this, { entry, metadata, generator });
+    Object.assign(this.grid, { generator, classNames: metadata.class_names });
+    this.morph.reset(generator);
+    showClasses(this.elements, metadata);
+    renderInfo(this.elements, metadata, { parameters: generator.parameters, bytes: artifacts.bytes });
+  }
+
+  /** Show the index's model `name` with the same seed and count (see carryState) -> the batch drawn. */
+  switchModel(name) {
+    const run = this.switching.then(() => this.replaceModel(name));
+    this.switching = run.catch(() => {});
+    return run;
+  }
+
+  async replaceModel(name) {
+    const { elements, status, queue } = this;
+    const entry = this.index.models.find((model) => model.name === name);
+    if (!entry) throw new Error(`exported/index.json lists no model named ${JSON.stringify(name)}.`);
+    if (entry === this.entry) return this.grid.lastBatch;
+    elements.controls.disabled = true;
+    let loaded, generator;
+    try {
+      loaded = await this.fetchModel(entry, false);
+      generator = await queue.run(() => this.gen.Generator.load(loaded.artifacts, loaded.metadata));
+    } catch (error) {
+      // The model on screen stays, and the notice says why the other one is not shown.
+      const { title, message } = describeError(error);
+      status.notices([`${entry.name} could not be loaded. ${title}: ${message}`]);
+      syncControls(elements, this.state);
+      status.show('ready', 'Ready');
+      elements.controls.disabled = false;
+      throw error;
+    }
+    await queue.run(() => {
+      this.generator.dispose(); // its weights; nothing else holds tensors between tasks
+      this.useModel(loaded, generator);
+    });
+    const { state, notices } = carryState({ ...this.state, model: entry.name }, generator.numClasses);
+    Object.assign(this.state, state);
+    status.notices(notices);
+    const batch = await this.grid.draw(this.state);
+    this.url.now();
+    elements.controls.disabled = false;
+    status.show('ready', 'Ready');
+    return batch;
+  }
+
+  /** The grid, the morph, the URL and the controls: once per page; useModel points them at a generator. */
+  wire() {
+    const { elements, queue } = this;
     const fail = (error) => this.fail(error);
     this.grid = new Grid({
-      generator,
+      generator: null,
       queue,
       elements,
       backendName: () => this.gen.currentBackend(),
-      classNames: metadata.class_names,
+      classNames: [],
       onDrawn: (batch) => this.drawn(batch),
     });
     this.morph = new Morph({
-      generator,
+      generator: null,
       queue,
       elements,
       markPicked: (indices) => this.grid.markPicked(indices),
@@ -153,7 +223,10 @@ class DemoPage {
     this.url = urlWriter(() => this.state);
     const draw = () => this.grid.draw(this.state).catch(fail);
     const { state, status, morph, grid } = this;
-    buildControls(elements, metadata, {
+    const numClasses = () => this.generator.numClasses;
+    showModels(elements, this.index);
+    buildControls(elements, {
+      setModel: (name) => this.switchModel(name).catch(() => {}), // failures end in a notice
       generate: () => {
         status.notices([]);
         state.seed = randomSeed();
@@ -161,11 +234,11 @@ class DemoPage {
       },
       setDigit: (digit) => {
         state.digit = digit;
-        state.count = fitCount(state.count, digit, metadata.num_classes);
+        state.count = fitCount(state.count, digit, numClasses());
         draw();
       },
       setCount: (text) => {
-        const { count, notice } = countFromInput(text, state.digit, metadata.num_classes);
+        const { count, notice } = countFromInput(text, state.digit, numClasses());
         status.notices(notice ? [notice] : []);
         if (count === null) syncControls(elements, state);
         else {
@@ -190,7 +263,6 @@ class DemoPage {
       shuffleMorph: () => morph.shuffle(),
       toggleMorph: () => morph.setPlaying(!morph.playing),
     });
-    syncControls(elements, state);
     if (prefersReducedMotion()) morph.setPlaying(false);
   }
 
@@ -261,6 +333,7 @@ class DemoPage {
       ready: this.ready,
       failure: () => this.status.failure,
       metadata: () => this.metadata,
+      models: () => (this.index ? this.index.models.map((model) => model.name) : null),
       state: () => this.state,
       tuning: () => this.tuning,
       lastBatch: () => (this.grid ? this.grid.lastBatch : null),
@@ -271,6 +344,7 @@ class DemoPage {
       drawNoise: (noise, labels) => this.grid.drawNoise(noise, labels),
       benchmark: (batch, ms) => this.queue.run(() => this.gen.measureRate(this.generator, batch, ms)),
       setBackend: (name) => this.switchBackend(name),
+      setModel: (name) => this.switchModel(name),
       memory: () => this.gen.memory(),
     };
   }

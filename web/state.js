@@ -1,4 +1,4 @@
-/** The page's shareable state (?seed=…&digit=…&count=…&backend=…): parsing, clamping and writing back. */
+/** The page's shareable state (?model=…&seed=…&digit=…&count=…&backend=…): parsing, clamping and writing back. */
 
 import {
   AUTO_BACKEND,
@@ -132,12 +132,30 @@ export function stateFromOptions(options, current, numClasses, newSeed) {
   const digit = options.digit ?? current.digit;
   if (digit !== null) params.set('digit', String(digit));
   const { state, notices } = parseState(params, numClasses);
-  return { state: { ...state, backend: current.backend }, notices };
+  return { state: { ...current, ...state, backend: current.backend }, notices };
 }
 
-/** state -> "?seed=…&digit=…&count=…" (backend only when not automatic). */
+/**
+ * The state after switching to a model with `numClasses` classes -> {state, notices}: the seed, count,
+ * backend and model name are kept, and the class where the new model has it; a class it lacks becomes
+ * 'all' (with a notice), and the count is fitted to the new model's rows.
+ */
+export function carryState(state, numClasses) {
+  const notices = [];
+  let digit = state.digit;
+  if (numClasses === 0) digit = null;
+  else if (digit === null) digit = 'all';
+  else if (digit !== 'all' && !(digit < numClasses)) {
+    notices.push(`This model has no class ${digit} (its classes are ${rangeText(0, numClasses - 1)}); showing all.`);
+    digit = 'all';
+  }
+  return { state: { ...state, digit, count: fitCount(state.count, digit, numClasses) }, notices };
+}
+
+/** state -> "?model=…&seed=…&digit=…&count=…" (model when known, backend only when not automatic). */
 export function stateToSearch(state) {
   const params = new URLSearchParams();
+  if (state.model) params.set('model', state.model);
   params.set('seed', String(state.seed));
   if (state.digit !== null) params.set('digit', String(state.digit));
   params.set('count', String(state.count));

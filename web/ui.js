@@ -25,6 +25,8 @@ export function findElements() {
     notices: $('notices'),
     controls: $('controls'),
     generate: $('generate'),
+    model: $('model'),
+    digitLabel: $('digit-label'),
     digitField: $('digit-field'),
     digitPicker: $('digit-picker'),
     count: $('count'),
