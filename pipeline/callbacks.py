@@ -17,7 +17,13 @@ from pipeline.faults import crash_point
 
 
 class TrainingMonitor(keras.callbacks.Callback):
-    """Per batch: history, divergence, Ctrl-C and time-budget checks. Per epoch: grid, checkpoint, one progress line."""
+    """Per batch: history, divergence, Ctrl-C and time-budget checks. Per epoch: grid, checkpoint, one progress line.
+
+    Under MultiWorkerMirroredStrategy every worker runs it and does the same: each step, and each
+    checkpoint save (reading the BatchNorm statistics), is a collective over the workers, so they
+    all stop at the same batch (a reason seen by one is agreed by all) and all save; a non-chief
+    worker's run folder is a scratch folder (pipeline.cluster).
+    """
 
     def __init__(
         self,
@@ -37,6 +43,8 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.grid_inputs, self.grid_columns = grid_inputs, grid_columns
         self.epochs, self.batch_size = epochs, batch_size
         self.samples_dir, self.time_limit, self.log = samples_dir, time_limit, log
+        self.multiworker = False  # set at train begin, from the model's strategy
+        self._interrupt_agreed = False
         self.interrupted = self.diverged = self.out_of_time = False
         self.first_epoch = state.epoch  # epochs done before this run: the ETA counts only this run's
         self.previous_wall = state.wall_time_s
@@ -44,9 +52,19 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.epoch_batches = 0
         self.running: dict[str, float] = {}
 
+    @property
+    def interrupted(self) -> bool:
+        """Ctrl-C asked for a stop; across workers, only once all of them know it (at a batch end)."""
+        return self._interrupt_agreed if self.multiworker else self._interrupt_requested
+
+    @interrupted.setter
+    def interrupted(self, value: bool) -> None:  # the SIGINT handler's flag
+        self._interrupt_requested = value
+
     def on_train_begin(self, logs=None):
         self.started = time.monotonic()
         self.epoch_batches = 0
+        self.multiworker = isinstance(self.model.distribute_strategy, tf.distribute.MultiWorkerMirroredStrategy)
 
     def elapsed(self) -> float:
         return self.previous_wall + time.monotonic() - self.started
@@ -69,11 +87,22 @@ class TrainingMonitor(keras.callbacks.Callback):
             self.state.history["batch"].setdefault(key, []).append(round(value, 5))
             if not math.isfinite(mean):
                 self.diverged = True
+        out_of_time = bool(self.time_limit) and time.monotonic() - self.started >= self.time_limit
+        if self.multiworker:
+            self._interrupt_agreed, self.diverged, out_of_time = self._agree(
+                [self._interrupt_requested, self.diverged, out_of_time]
+            )
         if self.diverged or self.interrupted:
             self.model.stop_training = True
-        elif self.time_limit and time.monotonic() - self.started >= self.time_limit:
+        elif out_of_time:
             self.out_of_time = True
             self.model.stop_training = True
+
+    def _agree(self, flags: list[bool]) -> list[bool]:
+        """Each flag, true if it is true on any worker (a sum over the workers: one small collective)."""
+        local = tf.constant([float(flag) for flag in flags])
+        total = self.model.distribute_strategy.reduce(tf.distribute.ReduceOp.SUM, local, axis=None)
+        return [bool(count > 0) for count in total.numpy()]
 
     def on_epoch_end(self, epoch, logs=None):
         if self.diverged or self.interrupted or self.out_of_time:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.checkpoints import Checkpoints
-from pipeline.cli import UsageError
+from pipeline.cli import UsageError, one_line
 
 TASK_TYPES = ("chief", "worker")  # MultiWorkerMirroredStrategy's roles; no parameter servers, no evaluator
 HELP = "see README.md, Training across machines"
@@ -109,6 +110,25 @@ def make_scratch(cluster: Cluster, run_dir: Path, resume: bool) -> Path:
         shutil.copytree(latest, target.root / latest.name)
         (target.root / "LATEST").write_text(latest.name)
     return scratch
+
+
+def lost_worker_errors() -> tuple[type[Exception], ...]:
+    """What a worker's training raises when another worker of the job is gone: its collectives are aborted."""
+    import tensorflow as tf
+
+    errors = tf.errors
+    return (errors.UnavailableError, errors.AbortedError, errors.CancelledError, errors.DeadlineExceededError)
+
+
+def lost_worker_message(cluster: Cluster, error: Exception, run_dir: Path) -> str:
+    """One line for a worker whose job lost a member: what happened and where the job can resume from."""
+    detail = one_line(re.sub(r"\{\{.*?\}\}", "", getattr(error, "message", str(error))))
+    latest = Checkpoints(run_dir).latest()
+    return (
+        f"{cluster.name}: the job lost a worker ({detail[:160]}); a multi-worker job cannot go on with one "
+        f"missing: stop every worker and start them all again with --resume "
+        f"(last checkpoint: {latest or 'none yet, so without --resume'})"
+    )
 
 
 def local_copy(model):

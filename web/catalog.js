@@ -46,7 +46,8 @@ export async function loadIndex(baseUrl = EXPORT_URL) {
     throw new LoadError('index-invalid', `exported/index.json is not valid JSON (${error.message}).`);
   }
   checkIndex(index, await schema);
-  if (index.models.length === 0) throw new LoadError('model-missing', `exported/index.json lists no model. ${NO_MODEL}`);
+  if (index.models.length === 0)
+    throw new LoadError('model-missing', `exported/index.json lists no model. ${NO_MODEL}`);
   return { index, url: url.href };
 }
 

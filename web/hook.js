@@ -9,9 +9,9 @@ import { marks } from './tasks.js';
 /**
  * view: what the page lets scripts see and do.
  *   ready: a promise, resolved once the first grid is drawn, rejected with the first failure;
- *   failure(), metadata(), state(), tuning(), lastBatch(), backend(), morph(): current values or null;
+ *   failure(), metadata(), models(), state(), tuning(), lastBatch(), backend(), morph(): current values or null;
  *   activity(): the page's pending work, each {settled(), idle()};
- *   show(options), drawNoise(noise, labels), benchmark(options), setBackend(name), memory(): actions.
+ *   show(options), drawNoise(noise, labels), benchmark(options), setBackend(name), setModel(name), memory(): actions.
  */
 export function installHook(view) {
   const hook = {
@@ -20,10 +20,16 @@ export function installHook(view) {
     get error() {
       return view.failure();
     },
+    /** The metadata.json of the model on screen. */
     get metadata() {
       return view.metadata();
     },
-    /** A copy of the page's state {seed, digit, count, backend}. */
+    /** The names of the models in exported/index.json, the default first. */
+    get models() {
+      const names = view.models();
+      return names && [...names];
+    },
+    /** A copy of the page's state {model, seed, digit, count, backend}. */
     get state() {
       const state = view.state();
       return state && { ...state };
@@ -56,6 +62,8 @@ export function installHook(view) {
     benchmark: ({ batch = 100, ms = 1000 } = {}) => view.benchmark(batch, ms),
     /** Switch backend ('wasm' | 'webgl' | 'cpu' | 'auto'), then redraw. */
     setBackend: (name) => view.setBackend(name),
+    /** Show the index's model `name`, keeping the seed and count; resolves with the batch drawn. */
+    setModel: (name) => view.setModel(name),
     /** Resolves once no generation, morph or URL update is pending. */
     async idle() {
       let parts = view.activity();

@@ -20,15 +20,8 @@ import { AUTO_BACKEND } from './limits.js';
 import { LoadError } from './loader.js';
 import { Morph } from './morph.js';
 import { randomSeed } from './random.js';
-import {
-  carryState,
-  countFromInput,
-  fitCount,
-  parseBackend,
-  parseState,
-  seedFromInput,
-  stateFromOptions,
-} from './state.js';
+import { countFromInput, fitCount, parseBackend, parseState, seedFromInput, stateFromOptions } from './state.js';
+import { replaceModel } from './switch.js';
 import { createQueue, mark } from './tasks.js';
 import { StatusView, documentReady, findElements, missingFeatures } from './ui.js';
 
@@ -112,7 +105,6 @@ class DemoPage {
 
     this.wire();
     this.useModel(loaded, generator);
-    syncControls(this.elements, this.state);
     await this.grid.draw(this.state);
     mark('firstDraw');
     this.url.now(); // the URL names what is on screen from the first frame
@@ -161,44 +153,11 @@ class DemoPage {
     renderInfo(this.elements, metadata, { parameters: generator.parameters, bytes: artifacts.bytes });
   }
 
-  /** Show the index's model `name` with the same seed and count (see carryState) -> the batch drawn. */
+  /** Show the index's model `name` with the same seed and count (switch.js) -> the batch drawn. */
   switchModel(name) {
-    const run = this.switching.then(() => this.replaceModel(name));
+    const run = this.switching.then(() => replaceModel(this, name));
     this.switching = run.catch(() => {});
     return run;
-  }
-
-  async replaceModel(name) {
-    const { elements, status, queue } = this;
-    const entry = this.index.models.find((model) => model.name === name);
-    if (!entry) throw new Error(`exported/index.json lists no model named ${JSON.stringify(name)}.`);
-    if (entry === this.entry) return this.grid.lastBatch;
-    elements.controls.disabled = true;
-    let loaded, generator;
-    try {
-      loaded = await this.fetchModel(entry, false);
-      generator = await queue.run(() => this.gen.Generator.load(loaded.artifacts, loaded.metadata));
-    } catch (error) {
-      // The model on screen stays, and the notice says why the other one is not shown.
-      const { title, message } = describeError(error);
-      status.notices([`${entry.name} could not be loaded. ${title}: ${message}`]);
-      syncControls(elements, this.state);
-      status.show('ready', 'Ready');
-      elements.controls.disabled = false;
-      throw error;
-    }
-    await queue.run(() => {
-      this.generator.dispose(); // its weights; nothing else holds tensors between tasks
-      this.useModel(loaded, generator);
-    });
-    const { state, notices } = carryState({ ...this.state, model: entry.name }, generator.numClasses);
-    Object.assign(this.state, state);
-    status.notices(notices);
-    const batch = await this.grid.draw(this.state);
-    this.url.now();
-    elements.controls.disabled = false;
-    status.show('ready', 'Ready');
-    return batch;
   }
 
   /** The grid, the morph, the URL and the controls: once per page; useModel points them at a generator. */

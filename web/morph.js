@@ -28,6 +28,15 @@ export class Morph {
     this.update = debounced(() => this.compute(), MORPH_DELAY_MS, onError);
   }
 
+  /** Morph with `generator` from now on (another model): its ends are dropped until the next setEnds. */
+  reset(generator) {
+    this.generator = generator;
+    this.update.cancel();
+    this.a = null;
+    this.b = null;
+    this.frames = null;
+  }
+
   /** Morph from sample `a` to sample `b` ({index, noise, label} as grid.sample gives them). */
   setEnds(a, b) {
     this.a = a;
@@ -74,6 +83,7 @@ export class Morph {
 
   async compute() {
     const { a, b, generator, elements } = this;
+    if (!a?.noise || !b?.noise) return; // reset since scheduled: the next grid gives new ends
     this.frames = await this.queue.run(() =>
       generator.morph(a.noise, b.noise, a.label ?? 0, b.label ?? 0, MORPH_STEPS),
     );
