@@ -304,6 +304,10 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
         generator = cluster.local_copy(result.generator) if worker else result.generator
     except lost_worker as error:  # every worker must restart: resumable, as after Ctrl-C
         raise train.TrainingInterrupted(cluster.lost_worker_message(worker, error, config.run_dir)) from None
+    except train.TrainingInterrupted:  # all the workers stopped at the same batch
+        if chief:
+            raise
+        raise train.TrainingInterrupted(f"{worker.name}: interrupted; the chief saved the checkpoint") from None
     finally:
         if not chief:
             shutil.rmtree(scratch, ignore_errors=True)

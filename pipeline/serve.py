@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
+import posixpath
 import sys
 import threading
 from collections.abc import Sequence
@@ -109,28 +110,42 @@ def resolve_inside(root: Path, subpath: str) -> Path | None:
     return candidate
 
 
-def preload_links(exported_root: Path | None, vendor_root: Path, isolated: bool) -> list[str]:
-    """`Link: rel=preload` values for the page: the export's files and the WASM binary.
+def preload_links(exported_root: Path | None, vendor_root: Path, isolated: bool, model: str | None = None) -> list[str]:
+    """`Link: rel=preload` values for the page: index.json, the files of the model it will show, the WASM binary.
 
-    With them the browser downloads the model while it is still parsing TF.js, instead of after
-    the page's scripts have read metadata.json and model.json. Only files that exist are named.
+    That model is the index's entry named `model` (the page's ?model=), else its first, the default.
+    With these links the browser downloads the model while it is still parsing TF.js, instead of
+    after the page's scripts have read index.json, metadata.json and model.json in turn. Only
+    files that exist inside `exported_root` are named.
     """
 
     def link(url: str) -> str:
         return f"<{url}>; rel=preload; as=fetch; crossorigin=anonymous"
 
-    links = []
-    files = ["metadata.json", "model.json"]
-    model_json = resolve_inside(exported_root, "model.json") if exported_root is not None else None
-    if model_json is not None:
+    def read_json(subpath: object):
+        path = resolve_inside(exported_root, subpath) if isinstance(subpath, str) else None
         try:
-            manifest = json.loads(model_json.read_text())["weightsManifest"]
-            files += [path for group in manifest for path in group["paths"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # a broken model.json: the page reports it; nothing more to preload
-    for name in files:
-        if exported_root is not None and isinstance(name, str) and resolve_inside(exported_root, name):
-            links.append(link(f"/exported/{name}"))
+            return json.loads(path.read_text()) if path is not None else None
+        except (OSError, ValueError):
+            return None
+
+    links = []
+    files: list[object] = ["index.json"]
+    if exported_root is not None:
+        try:
+            entries = read_json("index.json")["models"]
+            entry = next((e for e in entries if isinstance(e, dict) and e.get("name") == model), None) or entries[0]
+            files.append(entry["metadata"])  # "cgan/metadata.json"
+            metadata = read_json(entry["metadata"]) or {}
+            model_file = posixpath.join(posixpath.dirname(entry["metadata"]), metadata.get("model_file", "model.json"))
+            files.append(model_file)
+            manifest = read_json(model_file)["weightsManifest"]
+            files += [posixpath.join(posixpath.dirname(model_file), p) for group in manifest for p in group["paths"]]
+        except (KeyError, TypeError, IndexError, AttributeError):
+            pass  # a broken index or model: the page reports it; nothing more to preload
+        for name in files:
+            if isinstance(name, str) and resolve_inside(exported_root, name):
+                links.append(link(f"/exported/{name}"))
     # The build TF.js picks: threaded only when the page is cross-origin isolated (both need SIMD).
     wasm = "tfjs-backend-wasm-threaded-simd.wasm" if isolated else "tfjs-backend-wasm-simd.wasm"
     if resolve_inside(vendor_root, wasm):
@@ -178,7 +193,8 @@ def create_app(
     @app.get("/", provide_automatic_options=False)
     def index() -> Response:
         response = _send(web_root, "index.html")
-        links = preload_links(exported_root, vendor_roots["tfjs-backend-wasm"], cross_origin_isolation)
+        wasm_root = vendor_roots["tfjs-backend-wasm"]
+        links = preload_links(exported_root, wasm_root, cross_origin_isolation, request.args.get("model"))
         if links:
             response.headers["Link"] = ", ".join(links)
         return response
@@ -262,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if not (args.vendor / "tfjs" / "dist" / "tf.min.js").is_file():
         print(f"warning: {args.vendor}/tfjs is missing; run `npm ci` so the page can load TF.js", file=sys.stderr)
-    if not (args.exported / "metadata.json").is_file():
+    if not (args.exported / "index.json").is_file():
         print(f"warning: no model in {args.exported}; the page will say the model is missing", file=sys.stderr)
     if not is_loopback(args.host):
         print(

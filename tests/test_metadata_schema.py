@@ -1,5 +1,5 @@
-"""web/metadata.schema.json is the one statement of the metadata contract: the export, the committed
-export and the page's own validator (web/schema.js, run under node) all follow it."""
+"""web/metadata.schema.json and web/index.schema.json are the one statement of the contract with the page:
+the export, the committed exports and the page's own validator (web/schema.js, run under node) all follow them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ import pytest
 
 from pipeline import export, serve
 from pipeline.config import (
+    DATASETS,
+    EXPORTED_ROOT,
+    INDEX_FILE,
     METADATA_FORMAT,
     METADATA_FORMAT_VERSION,
     METADATA_SCHEMA,
@@ -22,7 +25,8 @@ from pipeline.config import (
     ModelConfig,
 )
 
-COMMITTED = ROOT / "exported" / "metadata.json"
+COMMITTED_INDEX = EXPORTED_ROOT / INDEX_FILE
+INDEX_SCHEMA = METADATA_SCHEMA.with_name("index.schema.json")
 NODE_CHECK = ROOT / "tests" / "js" / "metadata_check.mjs"
 
 
@@ -32,10 +36,33 @@ def schema() -> dict:
 
 
 @pytest.fixture(scope="module")
-def committed() -> dict:
-    if not COMMITTED.is_file():
-        pytest.skip(f"no committed export at {COMMITTED}")
-    return json.loads(COMMITTED.read_text())
+def index_schema() -> dict:
+    return json.loads(INDEX_SCHEMA.read_text())
+
+
+@pytest.fixture(scope="module")
+def committed_index() -> dict:
+    if not COMMITTED_INDEX.is_file():
+        pytest.skip(f"no committed export at {COMMITTED_INDEX}")
+    return json.loads(COMMITTED_INDEX.read_text())
+
+
+@pytest.fixture(scope="module")
+def committed(committed_index) -> dict:
+    """The default model's metadata.json: the first the committed index lists."""
+    return json.loads((EXPORTED_ROOT / committed_index["models"][0]["metadata"]).read_text())
+
+
+def with_classes(names: list[str]):
+    """An edit that makes the (conditional) metadata name these classes, with a label input to match."""
+
+    def edit(metadata):
+        metadata.update(num_classes=len(names), class_names=list(names))
+        metadata["inputs"][1]["shape"][1] = len(names)
+        for metrics in (metadata["evaluation"]["generated"], metadata["evaluation"]["real"]):
+            metrics["class_histogram"] = [1 / len(names)] * len(names)
+
+    return edit
 
 
 def unconditional(metadata: dict) -> dict:
@@ -84,6 +111,15 @@ VALID = {
     "integral float": setter("latent_dim", 64.0),
     "model file in a folder": setter("model_file", "tfjs/model.json"),
     "RGB image": setter("image_shape", [32, 32, 3]),
+    "Fashion-MNIST": lambda m: (
+        with_classes(list(DATASETS["fashion-mnist"]["class_names"]))(m),
+        m.update(name="fashion-mnist-cgan", dataset="fashion-mnist", description="Fashion-MNIST · conditional GAN"),
+    ),
+    "own images, 3 classes": lambda m: (
+        with_classes(["circle", "square", "triangle"])(m),
+        m.update(name="shapes_v1.2", dataset="my shapes", description="my shapes · conditional GAN"),
+    ),
+    "own images, 2 classes": with_classes(["cat", "dog"]),
 }
 
 # Documents the schema refuses, and the field each must be refused for.
@@ -94,7 +130,18 @@ INVALID = {
     "no evaluation": (remover("evaluation"), "evaluation"),
     "unknown key": (setter("extra", 1), "extra"),
     "other format": (setter("format", "onnx"), "format"),
-    "version 2": (setter("format_version", 2), "format_version"),
+    "version 1": (setter("format_version", 1), "format_version"),
+    "version 3": (setter("format_version", 3), "format_version"),
+    "no name": (remover("name"), "name"),
+    "no dataset": (remover("dataset"), "dataset"),
+    "no description": (remover("description"), "description"),
+    "name with a slash": (setter("name", "a/b"), "name"),
+    "name with a space": (setter("name", "my model"), "name"),
+    "name starting with a dot": (setter("name", ".cgan"), "name"),
+    "name empty": (setter("name", ""), "name"),
+    "dataset empty": (setter("dataset", ""), "dataset"),
+    "description empty": (setter("description", ""), "description"),
+    "description a number": (setter("description", 1), "description"),
     "latent_dim a string": (setter("latent_dim", "64"), "latent_dim"),
     "latent_dim a boolean": (setter("latent_dim", True), "latent_dim"),
     "latent_dim fractional": (setter("latent_dim", 64.5), "latent_dim"),
@@ -241,13 +288,13 @@ def test_the_server_sends_the_schema_as_json():
 # ---------------------------------------------------------------- the page's side, under node
 
 
-def run_node(schema: dict, documents: list) -> list[dict]:
+def run_node(schema: dict, documents: list, check: str = "metadata") -> list[dict]:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
     completed = subprocess.run(
         [node, "--no-warnings", str(NODE_CHECK)],
-        input=json.dumps({"schema": schema, "documents": documents}),
+        input=json.dumps({"schema": schema, "documents": documents, "check": check}),
         capture_output=True,
         text=True,
         timeout=60,
@@ -287,7 +334,7 @@ def test_the_page_and_python_refuse_the_same_field(schema, committed, page_verdi
         or error["path"].rpartition("[")[0] in python_paths
         for error in verdict["errors"]
     ), (verdict, python_paths)
-    kind = "format-version" if case == "version 2" else "metadata-invalid"
+    kind = "format-version" if case.startswith("version ") else "metadata-invalid"
     assert verdict["page"].startswith(f"{kind}: metadata.json")
 
 
@@ -311,3 +358,152 @@ def test_the_page_reads_a_field_by_its_name_in_the_message(page_verdicts):
 def test_schema_js_refuses_a_keyword_it_does_not_implement():
     [result] = run_node({"type": "object", "propertyNames": {"pattern": "^a"}}, [{"b": 1}])
     assert "propertyNames" in result["throws"]
+
+
+# ---------------------------------------------------------------- index.json: web/index.schema.json
+
+# Indexes the schema allows: edits of the committed one.
+VALID_INDEX = {
+    "committed": lambda i: None,
+    "an empty list of models": setter("models", []),
+    "not evaluated": setter("models", 0, "metrics", None),
+    "no real floor": setter("models", 0, "real_fid", None),
+    "unconditional": setter("models", 0, "metrics", "label_accuracy", None),
+    "a second model": lambda i: i["models"].append(
+        dict(
+            i["models"][0],
+            name="fashion-mnist-dcgan",
+            dataset="fashion-mnist",
+            variant="dcgan",
+            metadata="fashion-mnist-dcgan/metadata.json",
+        )  # fmt: skip
+    ),
+}
+
+INVALID_INDEX = {
+    "empty object": (lambda i: i.clear(), "format"),
+    "other format": (setter("format", "onnx"), "format"),
+    "version 1": (setter("format_version", 1), "format_version"),
+    "version 3": (setter("format_version", 3), "format_version"),
+    "models missing": (remover("models"), "models"),
+    "models an object": (setter("models", {}), "models"),
+    "unknown key": (setter("extra", 1), "extra"),
+    "entry without a name": (remover("models", 0, "name"), "models[0].name"),
+    "name with a slash": (setter("models", 0, "name", "a/b"), "models[0].name"),
+    "name starting with a dot": (setter("models", 0, "name", "..x"), "models[0].name"),
+    "dataset empty": (setter("models", 0, "dataset", ""), "models[0].dataset"),
+    "unknown variant": (setter("models", 0, "variant", "wgan"), "models[0].variant"),
+    "description empty": (setter("models", 0, "description", ""), "models[0].description"),
+    "metadata outside": (setter("models", 0, "metadata", "../cgan/metadata.json"), "models[0].metadata"),
+    "metadata not metadata.json": (setter("models", 0, "metadata", "cgan/model.json"), "models[0].metadata"),
+    "model_bytes 0": (setter("models", 0, "model_bytes", 0), "models[0].model_bytes"),
+    "metrics a list": (setter("models", 0, "metrics", []), "models[0].metrics"),
+    "metric missing": (remover("models", 0, "metrics", "fid"), "models[0].metrics.fid"),
+    "precision over 1": (setter("models", 0, "metrics", "precision", 1.5), "models[0].metrics.precision"),
+    "entry with extra key": (setter("models", 0, "size", 1), "models[0].size"),
+}
+
+# Valid under the schema, refused by the checks it cannot state (its $comment).
+INCONSISTENT_INDEX = {
+    "a name listed twice": (lambda i: i["models"].append(copy.deepcopy(i["models"][0])), "models[1].name"),
+    "metadata of another model": (setter("models", 0, "metadata", "other/metadata.json"), "models[0].metadata"),
+}
+
+
+def index_error(index: dict) -> str | None:
+    try:
+        export.validate_index(index)
+    except export.ExportError as error:
+        return str(error)
+    return None
+
+
+def test_the_index_schema_is_valid_and_follows_the_config(index_schema, schema):
+    jsonschema.Draft202012Validator.check_schema(index_schema)
+    properties = index_schema["properties"]
+    assert properties["format"]["const"] == METADATA_FORMAT
+    assert properties["format_version"]["const"] == METADATA_FORMAT_VERSION
+    entry = index_schema["$defs"]["model"]
+    assert entry["properties"]["variant"]["enum"] == list(VARIANTS)
+    assert set(entry["required"]) == set(entry["properties"])
+    assert entry["properties"]["metrics"]["required"] == list(export.INDEX_METRICS)
+    # A model's name means the same in both files.
+    assert entry["properties"]["name"]["pattern"] == schema["$defs"]["model_name"]["pattern"]
+
+
+def test_the_committed_index_follows_the_schema_and_lists_the_default_first(index_schema, committed_index, committed):
+    jsonschema.validate(committed_index, index_schema, cls=jsonschema.Draft202012Validator)
+    export.validate_index(committed_index)
+    assert committed_index["models"][0] == export.index_entry(committed)
+
+
+@pytest.mark.parametrize("case", VALID_INDEX)
+def test_valid_indexes_pass(committed_index, case):
+    assert index_error(edited(committed_index, VALID_INDEX[case])) is None
+
+
+@pytest.mark.parametrize("case", {**INVALID_INDEX, **INCONSISTENT_INDEX})
+def test_validate_index_refuses_naming_the_field(committed_index, case):
+    edit, field = {**INVALID_INDEX, **INCONSISTENT_INDEX}[case]
+    message = index_error(edited(committed_index, edit))
+    assert message is not None, "accepted"
+    assert message.startswith(f"index.json: {field}"), message
+
+
+def test_update_index_writes_nothing_it_would_refuse(tmp_path, committed):
+    """A model folder whose name the page could not ask for: the previous index stays as it was."""
+    (tmp_path / "cgan").mkdir()
+    export.write_metadata(tmp_path / "cgan", committed)
+    before = export.update_index(tmp_path)
+    (tmp_path / "my model").mkdir()
+    export.write_metadata(tmp_path / "my model", committed)
+    with pytest.raises(export.ExportError, match=r"models\[1\]\.name"):
+        export.update_index(tmp_path)
+    assert json.loads((tmp_path / INDEX_FILE).read_text()) == before
+
+
+@pytest.fixture(scope="module")
+def index_verdicts(index_schema, committed_index) -> dict[str, dict]:
+    """Every index case above judged by web/schema.js and catalog.js's checkIndex in one node run."""
+    cases = {**VALID_INDEX, **{name: edit for name, (edit, _) in {**INVALID_INDEX, **INCONSISTENT_INDEX}.items()}}
+    results = run_node(index_schema, [edited(committed_index, edit) for edit in cases.values()], check="index")
+    return dict(zip(cases, results, strict=True))
+
+
+@pytest.mark.parametrize("case", VALID_INDEX)
+def test_the_page_accepts_the_indexes_python_accepts(index_verdicts, case):
+    assert index_verdicts[case] == {"errors": [], "page": None}
+
+
+@pytest.mark.parametrize("case", INVALID_INDEX)
+def test_the_page_and_python_refuse_the_same_index_field(index_schema, committed_index, index_verdicts, case):
+    edit, field = INVALID_INDEX[case]
+    verdict = index_verdicts[case]
+    python_paths = {
+        export._field(error.absolute_path)
+        for error in jsonschema.Draft202012Validator(index_schema).iter_errors(edited(committed_index, edit))
+    }
+    assert field in {error["path"] for error in verdict["errors"]}, verdict["errors"]
+    assert all(
+        error["path"] in python_paths
+        or error["path"].rpartition(".")[0] in python_paths
+        or error["path"].rpartition("[")[0] in python_paths
+        for error in verdict["errors"]
+    ), (verdict, python_paths)
+    kind = "index-format-version" if case.startswith("version ") else "index-invalid"
+    assert verdict["page"].startswith(f"{kind}: "), verdict["page"]
+    if kind == "index-invalid" and case not in ("empty object", "other format"):
+        assert verdict["page"].startswith(f"index-invalid: index.json: {field}"), verdict["page"]
+
+
+@pytest.mark.parametrize("case", INCONSISTENT_INDEX)
+def test_the_page_refuses_the_index_the_schema_cannot_refuse(index_verdicts, case):
+    _, field = INCONSISTENT_INDEX[case]
+    assert index_verdicts[case]["errors"] == []
+    assert index_verdicts[case]["page"].startswith(f"index-invalid: index.json: {field}")
+
+
+def test_the_server_sends_the_index_schema_as_json():
+    response = serve.create_app(exported_dir=None).test_client().get("/index.schema.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.get_json() == json.loads(INDEX_SCHEMA.read_text())

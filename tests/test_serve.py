@@ -19,11 +19,15 @@ from pipeline.config import ROOT
 
 SECRET = b"TOP-SECRET-do-not-serve"
 SHARD = bytes(range(256)) * 64  # 16 KiB of weights
+OTHER_SHARD = bytes(range(255, -1, -1)) * 16  # the second model's 4 KiB
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> dict[str, Path]:
-    """A web/, exported/ and vendor/ tree, with a secret beside it and symlinks that point out of exported/."""
+    """A web/, exported/ and vendor/ tree, with a secret beside it and symlinks that point out of exported/.
+
+    exported/ has the layout builds write: index.json listing two models, each in its folder.
+    """
     (tmp_path / "secret.txt").write_bytes(SECRET)
     (tmp_path / "package.json").write_bytes(SECRET)
     web = tmp_path / "web"
@@ -35,13 +39,21 @@ def site(tmp_path: Path) -> dict[str, Path]:
     (web / "notes.py").write_text("print('source is never served')\n")
     (web / ".env").write_text("TOKEN=x\n")
     exported = tmp_path / "exported"
-    exported.mkdir()
-    (exported / "metadata.json").write_text(json.dumps({"format": "keras-gan-tfjs", "format_version": 1}))
-    (exported / "model.json").write_text(json.dumps({"format": "layers-model", "weightsManifest": []}))
-    (exported / "group1-shard1of1.bin").write_bytes(SHARD)
+    models = []
+    for name, shard in [("cgan", SHARD), ("dcgan", OTHER_SHARD)]:
+        (exported / name).mkdir(parents=True)
+        metadata = {"format": "keras-gan-tfjs", "format_version": 2, "name": name, "model_file": "model.json"}
+        (exported / name / "metadata.json").write_text(json.dumps(metadata))
+        manifest = [{"paths": ["group1-shard1of1.bin"], "weights": []}]
+        (exported / name / "model.json").write_text(json.dumps({"format": "layers-model", "weightsManifest": manifest}))
+        (exported / name / "group1-shard1of1.bin").write_bytes(shard)
+        models.append({"name": name, "metadata": f"{name}/metadata.json"})
+    (exported / "index.json").write_text(
+        json.dumps({"format": "keras-gan-tfjs", "format_version": 2, "models": models})
+    )
     (exported / "link-out.json").symlink_to(tmp_path / "secret.txt")
     (exported / "linkdir").symlink_to(tmp_path, target_is_directory=True)
-    (exported / "alias.json").symlink_to(exported / "metadata.json")  # inside: allowed
+    (exported / "alias.json").symlink_to(exported / "cgan" / "metadata.json")  # inside: allowed
     vendor = tmp_path / "vendor"
     for package, name, body in [
         ("tfjs", "tf.es2017.min.js", b"var tf = {};\n"),
@@ -97,9 +109,10 @@ def raw_get(host: str, port: int, path: str, method: str = "GET") -> tuple[int, 
         ("/main.js", "text/javascript; charset=utf-8"),
         ("/style.css", "text/css; charset=utf-8"),
         ("/favicon.svg", "image/svg+xml; charset=utf-8"),
-        ("/exported/metadata.json", "application/json"),
-        ("/exported/model.json", "application/json"),
-        ("/exported/group1-shard1of1.bin", "application/octet-stream"),
+        ("/exported/index.json", "application/json"),
+        ("/exported/cgan/metadata.json", "application/json"),
+        ("/exported/cgan/model.json", "application/json"),
+        ("/exported/cgan/group1-shard1of1.bin", "application/octet-stream"),
         ("/exported/alias.json", "application/json"),
         ("/vendor/tfjs/tf.es2017.min.js", "text/javascript; charset=utf-8"),
         ("/vendor/tfjs-backend-wasm/tfjs-backend-wasm-simd.wasm", "application/wasm"),
@@ -112,11 +125,11 @@ def test_serves_page_model_and_tfjs_with_their_content_types(client, path, conte
 
 
 def test_shard_bytes_arrive_unchanged(client):
-    assert client.get("/exported/group1-shard1of1.bin").data == SHARD
+    assert client.get("/exported/cgan/group1-shard1of1.bin").data == SHARD
 
 
 def test_head_answers_headers_without_a_body(client):
-    response = client.head("/exported/group1-shard1of1.bin")
+    response = client.head("/exported/cgan/group1-shard1of1.bin")
     assert response.status_code == 200
     assert response.data == b""
     assert response.headers["Content-Length"] == str(len(SHARD))
@@ -187,7 +200,7 @@ def test_sources_dotfiles_and_folders_are_404_with_no_listing(client, path):
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"])
-@pytest.mark.parametrize("path", ["/", "/exported/metadata.json", "/no/such/file.js"])
+@pytest.mark.parametrize("path", ["/", "/exported/cgan/metadata.json", "/no/such/file.js"])
 def test_methods_other_than_get_and_head_are_405(client, method, path):
     response = client.open(path, method=method)
     assert response.status_code == 405
@@ -198,7 +211,7 @@ def test_methods_other_than_get_and_head_are_405(client, method, path):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/main.js", "/exported/metadata.json", "/exported/group1-shard1of1.bin", "/nope"]
+    "path", ["/", "/main.js", "/exported/cgan/metadata.json", "/exported/cgan/group1-shard1of1.bin", "/nope"]
 )
 def test_security_headers_on_every_response(client, path):
     headers = client.get(path).headers
@@ -222,7 +235,9 @@ def test_isolation_sends_coop_and_coep_and_lets_wasm_threads_start(site):
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("path", ["/exported/model.json", "/exported/metadata.json", "/exported/group1-shard1of1.bin"])
+@pytest.mark.parametrize(
+    "path", ["/exported/cgan/model.json", "/exported/cgan/metadata.json", "/exported/cgan/group1-shard1of1.bin"]
+)
 def test_model_files_are_revalidated_so_a_rebuilt_model_never_mixes_with_a_cached_shard(client, path):
     response = client.get(path)
     assert response.headers["Cache-Control"] == "no-cache"
@@ -230,22 +245,53 @@ def test_model_files_are_revalidated_so_a_rebuilt_model_never_mixes_with_a_cache
     assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
 
 
-def test_page_preloads_the_model_files_and_the_wasm_binary(site):
-    (site["exported"] / "model.json").write_text(
-        json.dumps({"weightsManifest": [{"paths": ["group1-shard1of1.bin", "../secret.txt", "missing.bin"]}]})
+def preloaded(client, path: str = "/") -> list[str]:
+    links = client.get(path).headers.get("Link", "")
+    links = links.split(", ") if links else []
+    assert all(link.endswith("; rel=preload; as=fetch; crossorigin=anonymous") for link in links)
+    return [link.split(";")[0] for link in links]
+
+
+def test_page_preloads_the_index_the_default_model_and_the_wasm_binary(site):
+    (site["exported"] / "cgan" / "model.json").write_text(
+        json.dumps(
+            {"weightsManifest": [{"paths": ["group1-shard1of1.bin", "../secret.txt", "../dcgan/x.bin", "missing.bin"]}]}
+        )
     )
     client = serve.create_app(site["web"], site["exported"], site["vendor"]).test_client()
-    links = client.get("/").headers["Link"].split(", ")
-    assert all(link.endswith("; rel=preload; as=fetch; crossorigin=anonymous") for link in links)
-    assert [link.split(";")[0] for link in links] == [
-        "</exported/metadata.json>",
-        "</exported/model.json>",
-        "</exported/group1-shard1of1.bin>",  # not the path outside exported/, nor the missing one
-        "</vendor/tfjs-backend-wasm/tfjs-backend-wasm-simd.wasm>",
+    wasm = "</vendor/tfjs-backend-wasm/tfjs-backend-wasm-simd.wasm>"
+    assert preloaded(client) == [
+        "</exported/index.json>",
+        "</exported/cgan/metadata.json>",  # the index's first model: the one the page shows
+        "</exported/cgan/model.json>",
+        "</exported/cgan/group1-shard1of1.bin>",  # not the paths outside its folder, nor the missing one
+        wasm,
     ]
+    # ?model= names the model the page will show: its files are the ones preloaded.
+    assert preloaded(client, "/?model=dcgan&seed=4") == [
+        "</exported/index.json>",
+        "</exported/dcgan/metadata.json>",
+        "</exported/dcgan/model.json>",
+        "</exported/dcgan/group1-shard1of1.bin>",
+        wasm,
+    ]
+    assert preloaded(client, "/?model=no-such-model") == preloaded(client)  # the page shows the default
+    assert preloaded(client, "/?model=../cgan") == preloaded(client)
     # Without a model, nothing of it is preloaded; the page then reports it missing.
     empty = serve.create_app(site["web"], site["root"] / "none", site["vendor"]).test_client()
-    assert "/exported/" not in empty.get("/").headers.get("Link", "")
+    assert preloaded(empty) == [wasm]
+
+
+@pytest.mark.parametrize(
+    "index",
+    ["{not json", "[]", '{"models": []}', '{"models": [{"name": "cgan"}]}', '{"models": [{"metadata": 5}]}'],
+)
+def test_a_broken_index_preloads_only_itself(site, index):
+    """The page explains a broken index; the server neither fails nor guesses."""
+    (site["exported"] / "index.json").write_text(index)
+    client = serve.create_app(site["web"], site["exported"], site["vendor"]).test_client()
+    assert client.get("/").status_code == 200
+    assert [link for link in preloaded(client) if "/exported/" in link] == ["</exported/index.json>"]
 
 
 # ---------------------------------------------------------------- failures stay quiet
@@ -273,29 +319,31 @@ def test_missing_exported_folder_still_serves_the_page(site):
     app = serve.create_app(site["web"], site["root"] / "no-such-folder", site["vendor"])
     client = app.test_client()
     assert client.get("/").status_code == 200
-    assert client.get("/exported/metadata.json").status_code == 404
+    assert client.get("/exported/cgan/metadata.json").status_code == 404
 
 
 def test_apps_share_no_state(site, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
-    (other / "metadata.json").write_text("{}")
+    (other / "index.json").write_text("{}")
     first = serve.create_app(site["web"], site["exported"], site["vendor"]).test_client()
     second = serve.create_app(site["web"], other, site["vendor"]).test_client()
-    assert first.get("/exported/metadata.json").data != second.get("/exported/metadata.json").data
+    assert first.get("/exported/index.json").data != second.get("/exported/index.json").data
 
 
 # ---------------------------------------------------------------- a real server under load
 
 
 def test_answers_2000_requests_50_at_a_time(live_server, site):
-    """2,000 GETs of the page, metadata, model and shard, 50 in flight at once: every one correct."""
+    """2,000 GETs of the page, index, model and shard, 50 in flight at once: every one correct."""
     host, port = live_server
     expected = {
         "/": hashlib.sha256((site["web"] / "index.html").read_bytes()).hexdigest(),
-        "/exported/metadata.json": hashlib.sha256((site["exported"] / "metadata.json").read_bytes()).hexdigest(),
-        "/exported/model.json": hashlib.sha256((site["exported"] / "model.json").read_bytes()).hexdigest(),
-        "/exported/group1-shard1of1.bin": hashlib.sha256(SHARD).hexdigest(),
+        "/exported/index.json": hashlib.sha256((site["exported"] / "index.json").read_bytes()).hexdigest(),
+        "/exported/cgan/model.json": hashlib.sha256(
+            (site["exported"] / "cgan" / "model.json").read_bytes()
+        ).hexdigest(),
+        "/exported/cgan/group1-shard1of1.bin": hashlib.sha256(SHARD).hexdigest(),
     }
     paths = list(expected) * 500
 
@@ -370,7 +418,7 @@ def test_main_isolate_flag_turns_on_cross_origin_isolation(monkeypatch, site):
     monkeypatch.setattr(serve, "make_server", fake_make_server)
     serve.main(["--exported", str(site["exported"])])
     serve.main(["--isolate", "--exported", str(site["exported"])])
-    plain, isolated = (app.test_client().get("/exported/metadata.json").headers for app in apps)
+    plain, isolated = (app.test_client().get("/exported/cgan/metadata.json").headers for app in apps)
     assert "Cross-Origin-Embedder-Policy" not in plain
     assert isolated["Cross-Origin-Embedder-Policy"] == "require-corp"
 
@@ -403,7 +451,7 @@ def test_python_m_pipeline_serve_listens_on_loopback_only(site):
         line = process.stdout.readline()
         assert "http://127.0.0.1:" in line, line + process.stderr.read()
         port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
-        assert raw_get("127.0.0.1", port, "/exported/metadata.json")[0] == 200
+        assert raw_get("127.0.0.1", port, "/exported/cgan/metadata.json")[0] == 200
         listening = [c for c in psutil.Process(process.pid).net_connections() if c.status == psutil.CONN_LISTEN]
         assert [c.laddr.ip for c in listening] == ["127.0.0.1"]
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 
 from pipeline import serve
-from pipeline.config import ROOT, ModelConfig
+from pipeline.config import DATASETS, DEFAULT_DATASET, INDEX_FILE, ROOT, ModelConfig, model_name
 
 from .chromium import chromium_missing, launch_chromium
 
@@ -24,8 +25,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
 
 HERE = Path(__file__).resolve().parent
-# The export under test: the committed one, or any other folder named by GAN_DEMO_EXPORT.
+# The exports under test: the committed exported/ (index.json and a folder per model), or any other
+# such folder named by GAN_DEMO_EXPORT. The page shows the model its index lists first.
 COMMITTED_EXPORT = Path(os.environ.get("GAN_DEMO_EXPORT", ROOT / "exported"))
+# A user's own dataset of three classes, as a build from image folders names it.
+SHAPES = ("circle", "square", "triangle")
 LOAD_TIMEOUT_MS = 30_000
 
 
@@ -56,30 +60,63 @@ STANDIN_TRAINING = {
 }
 
 
-def write_metadata(folder: Path, generator, model_config) -> dict:
+def default_model(root: Path) -> Path:
+    """The folder of the model that root/index.json lists first: the one the page shows by default."""
+    index = json.loads((Path(root) / INDEX_FILE).read_text())
+    return Path(root) / index["models"][0]["name"]
+
+
+def write_metadata(folder: Path, generator, model_config, dataset: str = DEFAULT_DATASET, class_names=None) -> dict:
     """metadata.json for a stand-in export in `folder`, made by pipeline.export.metadata as a build makes it
     and written by export.write_metadata, which refuses anything web/metadata.schema.json does not allow."""
     from pipeline import export
 
     training = {"variant": model_config.variant, **STANDIN_TRAINING}
-    content = export.metadata(model_config, generator, folder, "none", {"float32": 0.0}, training, None)
+    content = export.metadata(
+        model_config,
+        generator,
+        folder,
+        "none",
+        {"float32": 0.0},
+        training,
+        None,
+        dataset=dataset,
+        name=folder.name,
+        class_names=class_names,
+    )
     export.write_metadata(folder, content)
     return content
 
 
-def build_standin(folder: Path, conditional: bool = True, latent_dim: int = 64) -> Path:
-    """A small untrained generator with the real contract and layers: noise (+ one-hot label) -> Dense 7x7x8
-    -> Conv2DTranspose 4x4/2 (14x14) -> Conv2DTranspose 4x4/2 tanh (28x28), the path the page speeds up."""
+def build_standin(
+    root: Path,
+    name: str | None = None,
+    *,
+    conditional: bool = True,
+    latent_dim: int = 64,
+    dataset: str = DEFAULT_DATASET,
+    class_names: tuple[str, ...] | None = None,
+) -> Path:
+    """A small untrained generator with the real contract and layers in root/<name>/ (by default the
+    folder a build of that dataset and variant writes), listed in root/index.json by
+    pipeline.export.update_index -> root. Layers: noise (+ one-hot label) -> Dense 7x7x8 ->
+    Conv2DTranspose 4x4/2 (14x14) -> Conv2DTranspose 4x4/2 tanh (28x28), the path the page speeds up."""
     import tensorflowjs as tfjs
     import tf_keras as keras
     from tf_keras import layers
 
+    from pipeline import export
+
+    variant = "cgan" if conditional else "dcgan"
+    names = class_names or DATASETS.get(dataset, {}).get("class_names") or tuple(map(str, range(10)))
+    model_config = ModelConfig(variant=variant, latent_dim=latent_dim, num_classes=len(names))
+    folder = Path(root) / (name or model_name(dataset, variant))
     keras.utils.set_random_seed(7)
     noise = keras.Input((latent_dim,), name="noise")
     inputs = [noise]
     x = noise
     if conditional:
-        label = keras.Input((10,), name="label")
+        label = keras.Input((model_config.num_classes,), name="label")
         inputs.append(label)
         x = layers.Concatenate()([noise, label])
     x = layers.Dense(7 * 7 * 8)(x)
@@ -91,17 +128,18 @@ def build_standin(folder: Path, conditional: bool = True, latent_dim: int = 64) 
     image = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", bias_initializer="he_normal")(x)
     model = keras.Model(inputs if conditional else noise, image, name="generator")
     tfjs.converters.save_keras_model(model, str(folder))
-    write_metadata(folder, model, ModelConfig(variant="cgan" if conditional else "dcgan", latent_dim=latent_dim))
-    return folder
+    write_metadata(folder, model, model_config, dataset, names if conditional else None)
+    export.update_index(root)
+    return Path(root)
 
 
 def has_committed_export() -> bool:
-    return (COMMITTED_EXPORT / "metadata.json").is_file()
+    return (COMMITTED_EXPORT / INDEX_FILE).is_file()
 
 
 @pytest.fixture(scope="session")
 def trained_export() -> Path:
-    """The committed, trained export; tests that need real digits skip without it."""
+    """The committed, trained exports; tests that need real digits skip without them."""
     if not has_committed_export():
         pytest.skip(f"no trained model in {COMMITTED_EXPORT} (commit one, or set GAN_DEMO_EXPORT)")
     return COMMITTED_EXPORT
@@ -109,7 +147,7 @@ def trained_export() -> Path:
 
 @pytest.fixture(scope="session")
 def model_export(tmp_path_factory) -> Path:
-    """The committed export when there is one, else an untrained stand-in with the same contract."""
+    """The committed exports when there are some, else an untrained stand-in cgan with the same contract."""
     if has_committed_export():
         return COMMITTED_EXPORT
     return build_standin(tmp_path_factory.mktemp("standin-cgan"))
@@ -120,18 +158,31 @@ def unconditional_export(tmp_path_factory) -> Path:
     return build_standin(tmp_path_factory.mktemp("standin-dcgan"), conditional=False, latent_dim=32)
 
 
+@pytest.fixture(scope="session")
+def multi_export(tmp_path_factory, model_export) -> Path:
+    """Four models, as builds of several datasets leave them: the default cgan of `model_export` first,
+    then stand-ins: an unconditional dcgan (latent 32), a Fashion-MNIST cgan and a 3-class cgan of
+    a user's own images ("shapes")."""
+    root = tmp_path_factory.mktemp("exports")
+    shutil.copytree(default_model(model_export), root / "cgan", ignore=shutil.ignore_patterns("report"))
+    build_standin(root, conditional=False, latent_dim=32)
+    build_standin(root, dataset="fashion-mnist", latent_dim=16)
+    return build_standin(root, "shapes", dataset="shapes", class_names=SHAPES, latent_dim=8)
+
+
 @pytest.fixture
 def broken_export(tmp_path, model_export) -> Path:
-    """A copy of the export for a test to break."""
-    return Path(shutil.copytree(model_export, tmp_path / "exported"))
+    """A copy of the exports for a test to break (its default model: default_model(broken_export))."""
+    ignore = shutil.ignore_patterns("report")
+    return Path(shutil.copytree(model_export, tmp_path / "exported", ignore=ignore))
 
 
 @pytest.fixture(scope="session")
 def keras_generator(model_export):
-    """The export reloaded by the tensorflowjs converter: the Keras side of the parity checks."""
+    """The default model reloaded by the tensorflowjs converter: the Keras side of the parity checks."""
     from tensorflowjs.converters import load_keras_model
 
-    return load_keras_model(str(model_export / "model.json"))
+    return load_keras_model(str(default_model(model_export) / "model.json"))
 
 
 # ---------------------------------------------------------------- servers

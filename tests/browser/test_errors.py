@@ -5,19 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
-from pipeline.export import ExportError, validate_metadata
+from pipeline.export import ExportError, validate_index, validate_metadata
 
-from .conftest import CloseConnections, HangUp
+from .conftest import CloseConnections, HangUp, default_model
 
 pytestmark = pytest.mark.browser
 
 
 def shard_of(export: Path) -> Path:
-    return sorted(export.glob("*.bin"))[0]
+    """The first weight file of the model the page shows by default."""
+    return sorted(default_model(export).glob("*.bin"))[0]
 
 
 def assert_shows_error(run, title: str, *phrases: str) -> str:
@@ -36,26 +38,73 @@ def test_model_missing(open_page, servers, tmp_path):
     assert_shows_error(run, "Model missing", "No exported model")
 
 
+def test_exports_without_an_index_are_a_missing_model(open_page, servers, tmp_path):
+    """The format 1 layout (exported/metadata.json and the model, no index.json) names what is missing."""
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "metadata.json").write_text(json.dumps({"format": "keras-gan-tfjs", "format_version": 1}))
+    run = open_page(servers.url(tmp_path / "old") + "/")
+    assert_shows_error(run, "Model missing", "index.json is missing")
+
+
+def test_an_index_without_models_is_a_missing_model(open_page, servers, broken_export):
+    edit_index(broken_export, lambda index: index.update(models=[]))
+    run = open_page(servers.url(broken_export) + "/")
+    assert_shows_error(run, "Model missing", "lists no model")
+
+
+def test_index_of_an_unknown_format_version(open_page, servers, broken_export):
+    edit_index(broken_export, lambda index: index.update(format_version=3))
+    run = open_page(servers.url(broken_export) + "/")
+    assert_shows_error(run, "Unknown model index format version", "format_version 3", "version 2")
+
+
+def test_index_that_breaks_the_schema_is_refused_naming_the_field(open_page, servers, broken_export):
+    index = edit_index(broken_export, lambda index: index["models"][0].update(name="../cgan"))
+    with pytest.raises(ExportError, match=re.escape("models[0].name")):  # update_index would not write it
+        validate_index(index)
+    run = open_page(servers.url(broken_export) + "/")
+    assert_shows_error(run, "Unreadable model index", "index.json: models[0].name must be")
+
+
+def test_index_that_is_not_json(open_page, servers, broken_export):
+    (broken_export / "index.json").write_text('{"format": "keras-gan-tfjs", "format_version": 2,')
+    run = open_page(servers.url(broken_export) + "/")
+    assert_shows_error(run, "Unreadable model index", "not valid JSON")
+
+
+def test_a_model_the_index_lists_but_that_is_gone(open_page, servers, broken_export):
+    shutil.rmtree(default_model(broken_export))
+    run = open_page(servers.url(broken_export) + "/")
+    assert_shows_error(run, "Model missing", "index.json lists a model in")
+
+
 def test_metadata_missing(open_page, servers, broken_export):
-    (broken_export / "metadata.json").unlink()
+    (default_model(broken_export) / "metadata.json").unlink()
     run = open_page(servers.url(broken_export) + "/")
     assert_shows_error(run, "Metadata missing", "metadata.json")
 
 
 def test_metadata_of_an_unknown_format_version(open_page, servers, broken_export):
-    metadata = json.loads((broken_export / "metadata.json").read_text())
-    metadata["format_version"] = 2
-    (broken_export / "metadata.json").write_text(json.dumps(metadata))
+    edit_metadata(broken_export, lambda metadata: metadata.update(format_version=3))
     run = open_page(servers.url(broken_export) + "/")
-    assert_shows_error(run, "Unknown metadata format version", "format_version 2", "version 1")
+    assert_shows_error(run, "Unknown metadata format version", "format_version 3", "version 2")
+
+
+def edit_json(path: Path, edit) -> dict:
+    """Apply `edit` to the JSON file at `path` in place; returns the new content."""
+    content = json.loads(path.read_text())
+    edit(content)
+    path.write_text(json.dumps(content, indent=2))
+    return content
 
 
 def edit_metadata(export: Path, edit) -> dict:
-    """Apply `edit` to export/metadata.json in place; returns the new content."""
-    metadata = json.loads((export / "metadata.json").read_text())
-    edit(metadata)
-    (export / "metadata.json").write_text(json.dumps(metadata, indent=2))
-    return metadata
+    """Apply `edit` to the default model's metadata.json in place; returns the new content."""
+    return edit_json(default_model(export) / "metadata.json", edit)
+
+
+def edit_index(export: Path, edit) -> dict:
+    return edit_json(export / "index.json", edit)
 
 
 def test_schema_valid_metadata_that_differs_from_the_build_loads(open_page, servers, broken_export):
@@ -63,7 +112,7 @@ def test_schema_valid_metadata_that_differs_from_the_build_loads(open_page, serv
 
     def edit(metadata):
         metadata["evaluation"] = None
-        metadata["training"]["note"] = "a key added after format_version 1 was written"
+        metadata["training"]["note"] = "a key added after format_version 2 was written"
 
     validate_metadata(edit_metadata(broken_export, edit))
     run = open_page(servers.url(broken_export) + "/")
@@ -102,26 +151,27 @@ def test_metadata_that_breaks_the_schema_is_refused_naming_the_field(open_page, 
 
 
 def test_metadata_that_is_not_json(open_page, servers, broken_export):
-    (broken_export / "metadata.json").write_text('{"format": "keras-gan-tfjs", "format_version": 1,')
+    (default_model(broken_export) / "metadata.json").write_text('{"format": "keras-gan-tfjs", "format_version": 2,')
     run = open_page(servers.url(broken_export) + "/")
     assert_shows_error(run, "Unreadable metadata", "not valid JSON")
 
 
 def test_corrupt_model_json(open_page, servers, broken_export):
-    text = (broken_export / "model.json").read_text()
-    (broken_export / "model.json").write_text(text[: len(text) // 2])
+    model_json = default_model(broken_export) / "model.json"
+    text = model_json.read_text()
+    model_json.write_text(text[: len(text) // 2])
     run = open_page(servers.url(broken_export) + "/")
     assert_shows_error(run, "Corrupt model", "model.json", "not valid JSON")
 
 
 def test_model_json_whose_layers_tfjs_cannot_build(open_page, servers, broken_export):
-    model = json.loads((broken_export / "model.json").read_text())
+    model_json = default_model(broken_export) / "model.json"
+    model = json.loads(model_json.read_text())
     model["modelTopology"]["model_config"]["config"]["layers"][-1]["class_name"] = "NoSuchLayer"
-    (broken_export / "model.json").write_text(json.dumps(model))
-    metadata = json.loads((broken_export / "metadata.json").read_text())
+    model_json.write_text(json.dumps(model))
     # The digest would (rightly) catch the edit first: record the edited file's.
-    metadata["sha256"]["model.json"] = hashlib.sha256((broken_export / "model.json").read_bytes()).hexdigest()
-    (broken_export / "metadata.json").write_text(json.dumps(metadata))
+    digest = hashlib.sha256(model_json.read_bytes()).hexdigest()
+    edit_metadata(broken_export, lambda metadata: metadata["sha256"].update({"model.json": digest}))
     run = open_page(servers.url(broken_export) + "/")
     assert_shows_error(run, "Corrupt model", "could not build")
 

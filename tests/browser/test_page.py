@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pytest
 
-from .conftest import host_of
+from .conftest import default_model, host_of
 
 pytestmark = pytest.mark.browser
 
@@ -97,11 +97,13 @@ def test_the_same_seed_gives_the_same_digits(open_page, base_url):
     assert not np.array_equal(images_a, other.digits()[0])
 
 
-def test_the_url_round_trips_the_state(open_page, base_url):
+def test_the_url_round_trips_the_state(open_page, base_url, model_export):
+    model = default_model(model_export).name  # shown when the URL names none, and then named in it
     run = open_page(base_url + "/?seed=77&digit=3&count=12&backend=cpu")
     run.ready()
-    assert urlsplit(run.page.url).query == "seed=77&digit=3&count=12&backend=cpu"
+    assert urlsplit(run.page.url).query == f"model={model}&seed=77&digit=3&count=12&backend=cpu"
     assert run.page.evaluate("() => ganDemo.state") == {
+        "model": model,
         "seed": 77,
         "digit": 3,
         "count": 12,
@@ -114,6 +116,7 @@ def test_the_url_round_trips_the_state(open_page, base_url):
     run.page.evaluate("() => ganDemo.idle()")
     query = parse_qs(urlsplit(run.page.url).query)
     assert query["seed"] != ["77"] and query["digit"] == ["3"] and query["count"] == ["12"]
+    assert query["model"] == [model]
     images, _ = run.digits()
     again = open_page(run.page.url)
     again.ready()
@@ -127,6 +130,7 @@ def test_the_url_round_trips_the_state(open_page, base_url):
     run.page.click("label.pill:has(input[value='8'])")
     run.page.evaluate("() => ganDemo.idle()")
     assert parse_qs(urlsplit(run.page.url).query) == {
+        "model": [model],
         "seed": ["99"],
         "digit": ["8"],
         "count": ["5"],
@@ -251,6 +255,8 @@ def test_page_shows_the_model_training_and_evaluation_summary(open_page, base_ur
     run.ready()
     metadata = run.page.evaluate("() => ganDemo.metadata")
     model = run.page.inner_text("#model-info")
+    assert f"Model\n{metadata['name']}: {metadata['description']}" in model, model
+    assert f"Dataset\n{metadata['dataset']}" in model, model
     assert f"Parameters\n{metadata['parameters']:,}" in model, model
     assert f"Latent size\n{metadata['latent_dim']} standard-normal values" in model, model
     assert run.page.inner_text("#model-size").startswith("model ")

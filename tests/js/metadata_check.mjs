@@ -1,15 +1,17 @@
-// Runs the page's metadata checks under node for tests/test_metadata_schema.py.
-// stdin: {"schema": {...}, "documents": [...]}; stdout: one result per document:
+// Runs the page's metadata and index checks under node for tests/test_metadata_schema.py.
+// stdin: {"schema": {...}, "documents": [...], "check": "metadata" | "index"}; stdout: one result per document:
 // {"errors": [{"path": "latent_dim", "text": "latent_dim must be ..."}], "page": message or null} where
-// `errors` is web/schema.js's verdict and `page` what loader.js's checkMetadata would show; or {"throws": message}
-// when schema.js cannot validate against the schema at all.
+// `errors` is web/schema.js's verdict and `page` what loader.js's checkMetadata (or catalog.js's checkIndex) would
+// show; or {"throws": message} when schema.js cannot validate against the schema at all.
 
 import { readFileSync } from 'node:fs';
 
+import { checkIndex } from '../../web/catalog.js';
 import { checkMetadata } from '../../web/loader.js';
 import { formatError, formatPath, validate } from '../../web/schema.js';
 
-const { schema, documents } = JSON.parse(readFileSync(0, 'utf8'));
+const { schema, documents, check = 'metadata' } = JSON.parse(readFileSync(0, 'utf8'));
+const pageCheck = { metadata: checkMetadata, index: checkIndex }[check];
 const results = documents.map((document) => {
   let errors;
   try {
@@ -19,7 +21,7 @@ const results = documents.map((document) => {
   }
   let page = null;
   try {
-    checkMetadata(structuredClone(document), schema);
+    pageCheck(structuredClone(document), schema);
   } catch (error) {
     page = `${error.kind}: ${error.message}`;
   }
