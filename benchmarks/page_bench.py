@@ -127,9 +127,13 @@ def summarize(label: str, query: str, visits: list[dict]) -> dict:
     }
 
 
+MODEL_KEYS = ("name", "variant", "latent_dim", "parameters", "model_bytes", "quantization")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--exported", type=Path, default=ROOT / "exported", help="export folder to serve")
+    parser.add_argument("--exported", type=Path, default=ROOT / "exported", help="exported root (index.json) to serve")
+    parser.add_argument("--model", default=None, help="model of the index to measure (default: its first, the default)")
     parser.add_argument("--loads", type=int, default=3, help="cold visits per configuration (medians are reported)")
     parser.add_argument("--seconds", type=float, default=1.0, help="seconds of steady generation per visit")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "page_results.json")
@@ -143,10 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: {missing}", file=sys.stderr)
         return 1
-    if not (args.exported / "metadata.json").is_file():
-        print(f"error: no export in {args.exported} (metadata.json missing)", file=sys.stderr)
+    try:
+        models = json.loads((args.exported / "index.json").read_text())["models"]
+        entry = next(m for m in models if args.model in (None, m["name"]))
+    except (OSError, ValueError, KeyError, StopIteration):
+        print(f"error: no model {args.model or ''} in {args.exported}/index.json", file=sys.stderr)
         return 1
-    metadata = json.loads((args.exported / "metadata.json").read_text())
+    metadata = json.loads((args.exported / entry["metadata"]).read_text())
     servers = {
         isolated: serve.serve_in_thread(serve.create_app(exported_dir=args.exported, cross_origin_isolation=isolated))
         for isolated in (True, False)
@@ -162,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             for round_index in range(args.loads):
                 print(f"round {round_index + 1} of {args.loads}…", flush=True)
                 for label, query, isolated in CONFIGS:
-                    url = f"{servers[isolated][1]}/?seed=1&digit=all&count={BATCH}&{query}"
+                    url = f"{servers[isolated][1]}/?model={entry['name']}&seed=1&digit=all&count={BATCH}&{query}"
                     visits[label].append(visit(browser, url, args.seconds, repeat=round_index == args.loads - 1))
             results = [summarize(label, query, visits[label]) for label, query, _ in CONFIGS]
             browser.close()
@@ -185,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
             "headless": True,
             "gpu": "none (--disable-gpu; webgl runs on SwiftShader)",
         },
-        "model": {k: metadata.get(k) for k in ("variant", "latent_dim", "parameters", "model_bytes", "quantization")},
+        "model": {
+            k: metadata.get(k) for k in ("name", "variant", "latent_dim", "parameters", "model_bytes", "quantization")
+        },
         "batch": BATCH,
         "results": results,
         "targets": {

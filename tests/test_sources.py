@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from pipeline import build, data
-from pipeline.config import DATASETS, TrainConfig
+from pipeline.config import DATASETS
 from pipeline.train import steps_per_epoch
 
 
