@@ -244,6 +244,9 @@ def parse_command(argv: list[str] | None) -> Command:
         path = getattr(args, flag)
         if path is not None and not path.exists():
             raise UsageError(f"--{flag.replace('_', '-')} {path}: no such file or folder")
+    out = args.out or EXPORTED_ROOT / name
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", out.resolve().name):  # the model's name in its metadata
+        raise UsageError(f"--out {out}: the folder's name is the model's name; use letters, digits, '.', '_', '-'")
     config = BuildConfig(
         model=model,
         train=train,
@@ -252,7 +255,7 @@ def parse_command(argv: list[str] | None) -> Command:
         ink=args.ink,
         skip_bad=args.skip_bad,
         dataset=dataset,
-        out=args.out or EXPORTED_ROOT / name,
+        out=out,
         run_dir=args.run_dir or RUNS_ROOT / name,
         quantize=args.quantize,
         resume=args.resume,

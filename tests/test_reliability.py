@@ -199,6 +199,7 @@ BAD = {
     "out is a file": (lambda c: ["--out", str(c["a_file"])], "not a folder"),
     "out under a missing folder": (lambda c: ["--out", str(c["tmp"] / "no" / "such" / "exported")], "does not exist"),
     "out not writable": (lambda c: ["--out", "/proc/exported"], "not writable"),
+    "out not a model name": (lambda c: ["--out", str(c["tmp"] / "my model")], "folder's name is the model's name"),
     "resume without checkpoint": (lambda c: ["--resume", "--run-dir", str(c["tmp"] / "empty-run")], "no checkpoint"),
     "resume another variant": (lambda c: ["--resume", "--run-dir", str(c["ckpt"]), "--model", "cgan"], "variant=mlp"),
     "resume another latent size": (
