@@ -16,7 +16,15 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that raises UsageError (one line) instead of printing usage and exiting."""
+    """argparse that raises UsageError (one line) instead of printing usage and exiting.
+
+    Flags are matched whole: an abbreviation that one new flag would make ambiguous never breaks
+    a command that worked before.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
