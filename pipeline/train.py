@@ -173,14 +173,16 @@ def train(
     # A resumed run keeps the epoch size it started with, so its schedule and epoch count still fit.
     epoch_steps = state.epoch_steps or steps_per_epoch(train_config, len(train_digits))
     if epoch_steps < 1:
-        raise ValueError(f"{len(train_digits):,} training images are fewer than one batch of {train_config.batch_size}")
+        raise DataError(f"{len(train_digits):,} training images are fewer than one batch of {train_config.batch_size}")
     state.epoch_steps = epoch_steps
     keras.utils.set_random_seed(train_config.seed)
     strategy = make_strategy(train_config.distribute)
     if strategy.num_replicas_in_sync > 1:
-        log(f"MirroredStrategy over {strategy.num_replicas_in_sync} devices: {list(strategy.extended.worker_devices)}")
+        kind = type(strategy).__name__  # MirroredStrategy, or MultiWorkerMirroredStrategy over several processes
+        devices = list(strategy.extended.worker_devices)
+        log(f"{kind}: {strategy.num_replicas_in_sync} replicas; this process runs {devices}")
     if train_config.batch_size % strategy.num_replicas_in_sync:
-        raise ValueError(
+        raise DataError(
             f"batch size {train_config.batch_size} does not split over {strategy.num_replicas_in_sync} devices"
         )
     with strategy.scope():

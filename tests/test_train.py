@@ -17,7 +17,7 @@ from pipeline.config import ModelConfig, TrainConfig
 from pipeline.data import load_path
 from pipeline.gan import build_gan
 
-SMALL = TrainConfig(epochs=1, batch_size=32, seed=3)
+SMALL = TrainConfig(epochs=1, epoch_images=0, batch_size=32, seed=3)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_resume_continues_epochs_optimiser_schedule_and_noise_stream(tmp_path, s
         record_batch(monitor, batch, logs)
 
     monkeypatch.setattr(callbacks.TrainingMonitor, "on_train_batch_end", spy)
-    resumed = TrainConfig(epochs=3, batch_size=32, seed=3, decay_start=0.2)
+    resumed = TrainConfig(epochs=3, epoch_images=0, batch_size=32, seed=3, decay_start=0.2)
     result = training.train(model, resumed, small_digits, tmp_path, resume=True, log=lambda m: None)
     assert first.epoch == 1 and result.state.epoch == 3
     assert result.state.images_seen == 3 * 320
@@ -125,7 +125,7 @@ def test_nan_loss_stops_training_and_saves_nothing(tmp_path, small_digits):
     training.train(model, SMALL, small_digits, tmp_path, log=lambda m: None)
     before = Checkpoints(tmp_path).latest()
     # A fresh run into the same folder whose weights blow up at the first update.
-    bad = TrainConfig(epochs=3, batch_size=32, seed=3, d_learning_rate=float("inf"))
+    bad = TrainConfig(epochs=3, epoch_images=0, batch_size=32, seed=3, d_learning_rate=float("inf"))
     with pytest.raises(training.TrainingDiverged, match="NaN or infinite"):
         training.train(model, bad, small_digits, tmp_path, log=lambda m: None)
     assert Checkpoints(tmp_path).latest() == before
@@ -133,7 +133,7 @@ def test_nan_loss_stops_training_and_saves_nothing(tmp_path, small_digits):
 
 
 def test_time_limit_stops_early_and_checkpoints(tmp_path, small_digits):
-    config = TrainConfig(epochs=1000, batch_size=32, seed=3, time_limit=3.0)
+    config = TrainConfig(epochs=1000, epoch_images=0, batch_size=32, seed=3, time_limit=3.0)
     result = training.train(
         ModelConfig(variant="mlp", latent_dim=8), config, small_digits, tmp_path, log=lambda m: None
     )
@@ -144,6 +144,16 @@ def test_time_limit_stops_early_and_checkpoints(tmp_path, small_digits):
 def test_resume_with_a_constant_rate_restores_a_decaying_run(tmp_path, small_digits):
     model = ModelConfig(variant="dcgan", latent_dim=16)
     training.train(model, SMALL, small_digits, tmp_path, log=lambda m: None)  # decay_start 0.5
-    constant = TrainConfig(epochs=2, batch_size=32, seed=3, decay_start=1.0)
+    constant = TrainConfig(epochs=2, epoch_images=0, batch_size=32, seed=3, decay_start=1.0)
     result = training.train(model, constant, small_digits, tmp_path, resume=True, log=lambda m: None)
     assert result.state.epoch == 2
+
+
+def test_fixed_size_epochs_cut_an_endless_stream_whatever_the_source_size(tmp_path, small_digits):
+    """epoch_images sets the epoch (steps, grids, checkpoints), not the size of the training set."""
+    config = TrainConfig(epochs=3, epoch_images=160, batch_size=32, seed=3)
+    result = training.train(ModelConfig(variant="dcgan"), config, small_digits, tmp_path / "run", log=lambda m: None)
+    assert result.state.epoch == 3 and result.state.epoch_steps == 5
+    assert result.state.images_seen == 3 * 160
+    assert len(result.state.history["batch"]["d_loss"]) == 15
+    assert len(sorted((tmp_path / "run" / "samples").glob("epoch_*.png"))) == 3
