@@ -32,10 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=10_000)
     args = parser.parse_args(argv)
 
-    from pipeline import data, export, train
+    from pipeline import checkpoints, data, export
     from pipeline.judge import evaluate_generator, keras_generate_fn, load_or_train_judge
 
-    generator, model_config = train.restore_shipped_generator(args.run_dir)
+    generator, model_config = checkpoints.restore_shipped_generator(args.run_dir)
     train_digits, heldout = data.load_training(None, args.eval_data)
     judge = load_or_train_judge(train_digits)
     rows = []
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "command": "python benchmarks/quantize_bench.py " + " ".join(argv or sys.argv[1:]),
         "date": time.strftime("%Y-%m-%d"),
-        "checkpoint": str(train.Checkpoints(args.run_dir).latest()),
+        "checkpoint": str(checkpoints.Checkpoints(args.run_dir).latest()),
         "heldout": heldout.source,
         "rows": rows,
         "ship": choice,

@@ -55,7 +55,7 @@ def sweep(a: argparse.Namespace) -> list[dict]:
 
     from pipeline import data, models
     from pipeline import train as training
-    from pipeline.gan import GAN
+    from pipeline.gan import GAN, learning_rate
     from pipeline.judge import image_metrics, keras_generate_fn, load_or_train_judge
 
     train_digits, heldout = data.load_training(None, None, log=lambda m: None)
@@ -68,7 +68,7 @@ def sweep(a: argparse.Namespace) -> list[dict]:
     steps = (len(train_digits) // a.batch) * a.epochs
 
     def adam():
-        return keras.optimizers.Adam(training.learning_rate(a.lr, steps, a.decay_from), beta_1=0.5)
+        return keras.optimizers.Adam(learning_rate(a.lr, steps, a.decay_from), beta_1=0.5)
 
     gan.compile(d_optimizer=adam(), g_optimizer=adam())
     evals = {int(e) for e in a.evals.split(",")}
