@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         out = ROOT / "runs" / "bench-60k" / "mnist-60k"  # not a shipped model: outside exported/
         extra = ["--data", str(source.relative_to(ROOT)), "--out", str(out.relative_to(ROOT))]
         extra += ["--run-dir", "runs/bench-60k/run"]
+        out.parent.mkdir(parents=True, exist_ok=True)
         rows["60k"] = build("60k", extra, out)
         rows["60k"]["source"] = "9,001 npm digits + 50,999 affine-distorted copies (benchmarks/data_scale.py)"
     results = {"rows": [rows[name] for name in ("9k", "60k") if name in rows]}
