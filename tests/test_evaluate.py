@@ -110,7 +110,7 @@ def test_cli_bad_input_is_one_error_line_and_exit_2(argv, message, capsys):
     "change, message",
     [
         ({"format": "something-else"}, "unknown format something-else"),
-        ({"format_version": 2}, "unknown format keras-gan-tfjs v2"),
+        ({"format_version": 99}, "unknown format keras-gan-tfjs v99"),
         ({"latent_dim": None}, "needs integer latent_dim and num_classes"),
         ({"num_classes": "10"}, "needs integer latent_dim and num_classes"),
         ({"model_file": "absent.json"}, "absent.json: not found"),

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline import build, data, images
+from pipeline import build, data, images, options
 from pipeline.cli import UsageError
 from pipeline.config import ModelConfig
 from pipeline.data import DataError
@@ -126,15 +126,15 @@ def test_unlabelled_folder_trains_an_unconditional_model(tmp_path, npm_digits):
     train, held = data.holdout_split(digits)
     assert (len(train), len(held)) == (18, 2)
 
-    command = build.parse_command(["--data", str(folder)])
+    command = options.parse_command(["--data", str(folder)])
     assert command.config.model.variant == "dcgan" and command.config.model.num_classes == 0
     assert len(command.notes) == 1 and "dcgan" in command.notes[0]
-    assert build.parse_command(["--data", str(folder), "--model", "mlp"]).config.model.variant == "mlp"
+    assert options.parse_command(["--data", str(folder), "--model", "mlp"]).config.model.variant == "mlp"
     with pytest.raises(UsageError, match="cannot train the conditional cgan") as error:
-        build.parse_command(["--data", str(folder), "--model", "cgan"])
+        options.parse_command(["--data", str(folder), "--model", "cgan"])
     assert "\n" not in str(error.value)
     # A labelled folder keeps the default, conditional variant and says nothing.
-    assert build.parse_command(["--data", str(tmp_path)]).notes == ()
+    assert options.parse_command(["--data", str(tmp_path)]).notes == ()
 
 
 def test_a_bad_file_is_a_one_line_error_naming_it_or_skipped_and_counted(tmp_path, npm_digits, capsys):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from pipeline import export
+from pipeline import contract
+from pipeline.config import METADATA_FORMAT_VERSION
 
 
 def _model(root, name, dataset="mnist", variant="cgan", fid=1.5):
@@ -14,7 +15,7 @@ def _model(root, name, dataset="mnist", variant="cgan", fid=1.5):
     evaluation = {"generated": generated, "real": {"fid": 0.5}}
     content = {
         "format": "keras-gan-tfjs",
-        "format_version": export.METADATA_FORMAT_VERSION,
+        "format_version": METADATA_FORMAT_VERSION,
         "name": name,
         "dataset": dataset,
         "description": f"{dataset} {variant}",
@@ -32,7 +33,7 @@ def test_index_lists_every_model_folder_default_first(tmp_path):
     _model(tmp_path, "cgan")
     (tmp_path / ".stage-xyz").mkdir()  # a build's staging folder
     (tmp_path / "notes").mkdir()  # not a model
-    index = export.update_index(tmp_path)
+    index = contract.update_index(tmp_path)
     assert [entry["name"] for entry in index["models"]] == ["cgan", "dcgan", "fashion-mnist-cgan"]
     assert json.loads((tmp_path / "index.json").read_text()) == index
     dcgan = index["models"][1]
@@ -44,6 +45,6 @@ def test_index_drops_a_removed_model_and_refuses_other_formats(tmp_path):
     old = _model(tmp_path, "old")
     metadata = json.loads((old / "metadata.json").read_text())
     (old / "metadata.json").write_text(json.dumps({**metadata, "format_version": 1}))
-    assert [entry["name"] for entry in export.update_index(tmp_path)["models"]] == ["cgan"]
+    assert [entry["name"] for entry in contract.update_index(tmp_path)["models"]] == ["cgan"]
     (tmp_path / "cgan" / "metadata.json").unlink()
-    assert export.update_index(tmp_path)["models"] == []
+    assert contract.update_index(tmp_path)["models"] == []

@@ -11,7 +11,7 @@ import subprocess
 import jsonschema
 import pytest
 
-from pipeline import export, serve
+from pipeline import contract, serve
 from pipeline.config import (
     DATASETS,
     EXPORTED_ROOT,
@@ -24,6 +24,7 @@ from pipeline.config import (
     VARIANTS,
     ModelConfig,
 )
+from pipeline.export import ExportError
 
 COMMITTED_INDEX = EXPORTED_ROOT / INDEX_FILE
 INDEX_SCHEMA = METADATA_SCHEMA.with_name("index.schema.json")
@@ -206,12 +207,24 @@ def edited(committed: dict, edit) -> dict:
     return metadata
 
 
-def python_error(metadata: dict) -> str | None:
+def refusal(validate, document: dict) -> str | None:
+    """The one-line ExportError `validate` raises for `document`, or None when it accepts it."""
     try:
-        export.validate_metadata(metadata)
-    except export.ExportError as error:
+        validate(document)
+    except ExportError as error:
         return str(error)
     return None
+
+
+def python_error(metadata: dict) -> str | None:
+    return refusal(contract.validate_metadata, metadata)
+
+
+def assert_refused_naming(message: str | None, file: str, field: str) -> None:
+    """Python's check refused the document in one line that names the file, then the field."""
+    assert message is not None, "accepted"
+    assert message.startswith(f"{file}: {field}"), message
+    assert "\n" not in message
 
 
 # ---------------------------------------------------------------- the schema and the Python side
@@ -237,13 +250,13 @@ def test_the_schema_follows_the_config(schema):
 
 def test_the_committed_metadata_follows_the_schema(schema, committed):
     jsonschema.validate(committed, schema, cls=jsonschema.Draft202012Validator)
-    export.validate_metadata(committed)
+    contract.validate_metadata(committed)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("quantize", QUANTIZATIONS)
 def test_what_the_export_writes_follows_the_schema(tmp_path, committed, variant, quantize):
-    """pipeline.export.metadata for every variant and weight format, on a stand-in export folder."""
+    """pipeline.contract.metadata for every variant and weight format, on a stand-in export folder."""
     (tmp_path / "model.json").write_text("{}")
     (tmp_path / "group1-shard1of1.bin").write_bytes(b"\0" * 16)
     generator = type("Generator", (), {"count_params": lambda self: 1234})()
@@ -253,8 +266,8 @@ def test_what_the_export_writes_follows_the_schema(tmp_path, committed, variant,
     evaluation = (
         committed["evaluation"] if config.conditional else unconditional(copy.deepcopy(committed))["evaluation"]
     )
-    content = export.metadata(config, generator, tmp_path, quantize, differences, training, evaluation)
-    export.write_metadata(tmp_path, content)
+    content = contract.metadata(config, generator, tmp_path, quantize, differences, training, evaluation)
+    contract.write_metadata(tmp_path, content)
     assert json.loads((tmp_path / "metadata.json").read_text()) == json.loads(json.dumps(content))
 
 
@@ -266,15 +279,12 @@ def test_valid_documents_pass(committed, case):
 @pytest.mark.parametrize("case", {**INVALID, **INCONSISTENT})
 def test_validate_metadata_refuses_naming_the_field(committed, case):
     edit, field = {**INVALID, **INCONSISTENT}[case]
-    message = python_error(edited(committed, edit))
-    assert message is not None, "accepted"
-    assert message.startswith(f"metadata.json: {field}"), message
-    assert "\n" not in message
+    assert_refused_naming(python_error(edited(committed, edit)), "metadata.json", field)
 
 
 def test_write_metadata_writes_nothing_it_would_refuse(tmp_path, committed):
-    with pytest.raises(export.ExportError, match="latent_dim"):
-        export.write_metadata(tmp_path, edited(committed, setter("latent_dim", 0)))
+    with pytest.raises(ExportError, match="latent_dim"):
+        contract.write_metadata(tmp_path, edited(committed, setter("latent_dim", 0)))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -304,26 +314,17 @@ def run_node(schema: dict, documents: list, check: str = "metadata") -> list[dic
     return json.loads(completed.stdout)
 
 
-@pytest.fixture(scope="module")
-def page_verdicts(schema, committed) -> dict[str, dict]:
-    """Every case above judged by web/schema.js and loader.js's checkMetadata in one node run."""
-    cases = {**VALID, **{name: edit for name, (edit, _) in {**INVALID, **INCONSISTENT}.items()}}
-    results = run_node(schema, [edited(committed, edit) for edit in cases.values()])
+def node_verdicts(schema: dict, document: dict, valid: dict, *refused: dict, check: str = "metadata") -> dict:
+    """Every case (an edit of `document`) judged by web/schema.js and the page's own check in one node run."""
+    cases = {**valid, **{name: edit for table in refused for name, (edit, _) in table.items()}}
+    results = run_node(schema, [edited(document, edit) for edit in cases.values()], check=check)
     return dict(zip(cases, results, strict=True))
 
 
-@pytest.mark.parametrize("case", VALID)
-def test_the_page_accepts_what_python_accepts(page_verdicts, case):
-    assert page_verdicts[case] == {"errors": [], "page": None}
-
-
-@pytest.mark.parametrize("case", INVALID)
-def test_the_page_and_python_refuse_the_same_field(schema, committed, page_verdicts, case):
-    _, field = INVALID[case]
-    verdict = page_verdicts[case]
+def assert_the_page_names_the_field(schema: dict, document: dict, field: str, verdict: dict) -> None:
+    """schema.js refuses `document` naming `field`, and names only what jsonschema names."""
     python_paths = {
-        export._field(error.absolute_path)
-        for error in jsonschema.Draft202012Validator(schema).iter_errors(edited(committed, INVALID[case][0]))
+        contract._field(error.absolute_path) for error in jsonschema.Draft202012Validator(schema).iter_errors(document)
     }
     assert verdict["errors"], "schema.js accepted what jsonschema refuses"
     assert field in {error["path"] for error in verdict["errors"]}, verdict["errors"]
@@ -334,6 +335,24 @@ def test_the_page_and_python_refuse_the_same_field(schema, committed, page_verdi
         or error["path"].rpartition("[")[0] in python_paths
         for error in verdict["errors"]
     ), (verdict, python_paths)
+
+
+@pytest.fixture(scope="module")
+def page_verdicts(schema, committed) -> dict[str, dict]:
+    """Every case above judged by web/schema.js and loader.js's checkMetadata in one node run."""
+    return node_verdicts(schema, committed, VALID, INVALID, INCONSISTENT)
+
+
+@pytest.mark.parametrize("case", VALID)
+def test_the_page_accepts_what_python_accepts(page_verdicts, case):
+    assert page_verdicts[case] == {"errors": [], "page": None}
+
+
+@pytest.mark.parametrize("case", INVALID)
+def test_the_page_and_python_refuse_the_same_field(schema, committed, page_verdicts, case):
+    edit, field = INVALID[case]
+    verdict = page_verdicts[case]
+    assert_the_page_names_the_field(schema, edited(committed, edit), field, verdict)
     kind = "format-version" if case.startswith("version ") else "metadata-invalid"
     assert verdict["page"].startswith(f"{kind}: metadata.json")
 
@@ -411,11 +430,7 @@ INCONSISTENT_INDEX = {
 
 
 def index_error(index: dict) -> str | None:
-    try:
-        export.validate_index(index)
-    except export.ExportError as error:
-        return str(error)
-    return None
+    return refusal(contract.validate_index, index)
 
 
 def test_the_index_schema_is_valid_and_follows_the_config(index_schema, schema):
@@ -426,15 +441,15 @@ def test_the_index_schema_is_valid_and_follows_the_config(index_schema, schema):
     entry = index_schema["$defs"]["model"]
     assert entry["properties"]["variant"]["enum"] == list(VARIANTS)
     assert set(entry["required"]) == set(entry["properties"])
-    assert entry["properties"]["metrics"]["required"] == list(export.INDEX_METRICS)
+    assert entry["properties"]["metrics"]["required"] == list(contract.INDEX_METRICS)
     # A model's name means the same in both files.
     assert entry["properties"]["name"]["pattern"] == schema["$defs"]["model_name"]["pattern"]
 
 
 def test_the_committed_index_follows_the_schema_and_lists_the_default_first(index_schema, committed_index, committed):
     jsonschema.validate(committed_index, index_schema, cls=jsonschema.Draft202012Validator)
-    export.validate_index(committed_index)
-    assert committed_index["models"][0] == export.index_entry(committed)
+    contract.validate_index(committed_index)
+    assert committed_index["models"][0] == contract.index_entry(committed)
 
 
 @pytest.mark.parametrize("case", VALID_INDEX)
@@ -445,29 +460,25 @@ def test_valid_indexes_pass(committed_index, case):
 @pytest.mark.parametrize("case", {**INVALID_INDEX, **INCONSISTENT_INDEX})
 def test_validate_index_refuses_naming_the_field(committed_index, case):
     edit, field = {**INVALID_INDEX, **INCONSISTENT_INDEX}[case]
-    message = index_error(edited(committed_index, edit))
-    assert message is not None, "accepted"
-    assert message.startswith(f"index.json: {field}"), message
+    assert_refused_naming(index_error(edited(committed_index, edit)), INDEX_FILE, field)
 
 
 def test_update_index_writes_nothing_it_would_refuse(tmp_path, committed):
     """A model folder whose name the page could not ask for: the previous index stays as it was."""
     (tmp_path / "cgan").mkdir()
-    export.write_metadata(tmp_path / "cgan", committed)
-    before = export.update_index(tmp_path)
+    contract.write_metadata(tmp_path / "cgan", committed)
+    before = contract.update_index(tmp_path)
     (tmp_path / "my model").mkdir()
-    export.write_metadata(tmp_path / "my model", committed)
-    with pytest.raises(export.ExportError, match=r"models\[1\]\.name"):
-        export.update_index(tmp_path)
+    contract.write_metadata(tmp_path / "my model", committed)
+    with pytest.raises(ExportError, match=r"models\[1\]\.name"):
+        contract.update_index(tmp_path)
     assert json.loads((tmp_path / INDEX_FILE).read_text()) == before
 
 
 @pytest.fixture(scope="module")
 def index_verdicts(index_schema, committed_index) -> dict[str, dict]:
     """Every index case above judged by web/schema.js and catalog.js's checkIndex in one node run."""
-    cases = {**VALID_INDEX, **{name: edit for name, (edit, _) in {**INVALID_INDEX, **INCONSISTENT_INDEX}.items()}}
-    results = run_node(index_schema, [edited(committed_index, edit) for edit in cases.values()], check="index")
-    return dict(zip(cases, results, strict=True))
+    return node_verdicts(index_schema, committed_index, VALID_INDEX, INVALID_INDEX, INCONSISTENT_INDEX, check="index")
 
 
 @pytest.mark.parametrize("case", VALID_INDEX)
@@ -479,17 +490,7 @@ def test_the_page_accepts_the_indexes_python_accepts(index_verdicts, case):
 def test_the_page_and_python_refuse_the_same_index_field(index_schema, committed_index, index_verdicts, case):
     edit, field = INVALID_INDEX[case]
     verdict = index_verdicts[case]
-    python_paths = {
-        export._field(error.absolute_path)
-        for error in jsonschema.Draft202012Validator(index_schema).iter_errors(edited(committed_index, edit))
-    }
-    assert field in {error["path"] for error in verdict["errors"]}, verdict["errors"]
-    assert all(
-        error["path"] in python_paths
-        or error["path"].rpartition(".")[0] in python_paths
-        or error["path"].rpartition("[")[0] in python_paths
-        for error in verdict["errors"]
-    ), (verdict, python_paths)
+    assert_the_page_names_the_field(index_schema, edited(committed_index, edit), field, verdict)
     kind = "index-format-version" if case.startswith("version ") else "index-invalid"
     assert verdict["page"].startswith(f"{kind}: "), verdict["page"]
     if kind == "index-invalid" and case not in ("empty object", "other format"):

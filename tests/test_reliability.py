@@ -11,15 +11,14 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 
-from pipeline import build, export
+from pipeline import build, export, options
 from pipeline.checkpoints import Checkpoints
-from pipeline.config import ROOT, TrainConfig
-from tests.helpers import paths, run_build, write_idx
+from pipeline.config import TrainConfig
+from tests.helpers import paths, run_build, start_build, tiny_mlp, write_idx
 
 pytestmark = pytest.mark.slow
 
@@ -39,18 +38,7 @@ def snapshot(folder):
 def previous_export(tmp_path_factory, small_npz):
     """A complete earlier export (seed 11, 2 epochs) that every scenario starts from."""
     base = tmp_path_factory.mktemp("previous")
-    done = run_build(
-        *paths(small_npz, base / "exported", base / "run"),
-        "--no-eval",
-        "--model",
-        "mlp",
-        "--epochs",
-        "2",
-        "--batch-size",
-        "32",
-        "--seed",
-        "11",
-    )
+    done = run_build(*paths(small_npz, base / "exported", base / "run"), *tiny_mlp(2), "--seed", "11")
     assert done.returncode == 0, done.stderr[-2000:]
     return base / "exported"
 
@@ -71,38 +59,11 @@ def test_killed_build_resumes_and_export_is_never_mixed(tmp_path, small_npz, pre
     out, run_dir = tmp_path / "exported", tmp_path / "run"
     shutil.copytree(previous_export, out)
     before = snapshot(out)
-    args = [
-        *paths(small_npz, out, run_dir),
-        "--no-eval",
-        "--model",
-        "mlp",
-        "--epochs",
-        "3",
-        "--batch-size",
-        "32",
-        "--seed",
-        "5",
-    ]
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    args = [*paths(small_npz, out, run_dir), *tiny_mlp(3), "--seed", "5"]
     if where in CRASHES:
-        env["PIPELINE_CRASH_AT"] = CRASHES[where]
-        killed = subprocess.run(
-            [sys.executable, "-m", "pipeline.build", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        killed = run_build(*args, env={"PIPELINE_CRASH_AT": CRASHES[where]})
     else:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.build", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        process = start_build(*args, stderr=subprocess.STDOUT)
         for line in process.stdout:
             if line.startswith("epoch 1/3"):
                 break
@@ -134,19 +95,8 @@ def test_nan_loss_stops_with_message_and_keeps_checkpoint_and_export(
     out, run_dir = tmp_path / "exported", tmp_path / "run"
     shutil.copytree(previous_export, out)
     before = snapshot(out)
-    monkeypatch.setattr(build, "TrainConfig", functools.partial(TrainConfig, d_learning_rate=float("inf")))
-    status = build.main(
-        [
-            *paths(small_npz, out, run_dir),
-            "--no-eval",
-            "--model",
-            "mlp",
-            "--epochs",
-            "2",
-            "--batch-size",
-            "32",
-        ]
-    )
+    monkeypatch.setattr(options, "TrainConfig", functools.partial(TrainConfig, d_learning_rate=float("inf")))
+    status = build.main([*paths(small_npz, out, run_dir), *tiny_mlp(2)])
     err = capsys.readouterr().err.strip()
     assert status == 1
     assert "NaN or infinite" in err and len(err.splitlines()) == 1
@@ -164,18 +114,7 @@ def _corrupt_idx(folder, npm_digits, damage):
 
 def _checkpoint(tmp_path, small_npz):
     run_dir = tmp_path / "ckpt-run"
-    done = run_build(
-        *paths(small_npz, tmp_path / "ckpt-out", run_dir),
-        "--no-eval",
-        "--model",
-        "mlp",
-        "--latent-dim",
-        "8",
-        "--epochs",
-        "1",
-        "--batch-size",
-        "32",
-    )
+    done = run_build(*paths(small_npz, tmp_path / "ckpt-out", run_dir), *tiny_mlp(1), "--latent-dim", "8")
     assert done.returncode == 0, done.stderr[-2000:]
     return run_dir
 
@@ -272,18 +211,7 @@ def test_full_disk_during_export_is_one_line_and_keeps_the_old_export(
     import tensorflowjs.converters
 
     monkeypatch.setattr(tensorflowjs.converters, "save_keras_model", disk_full)
-    status = build.main(
-        [
-            *paths(small_npz, out, tmp_path / "run"),
-            "--no-eval",
-            "--model",
-            "mlp",
-            "--epochs",
-            "1",
-            "--batch-size",
-            "32",
-        ]
-    )
+    status = build.main([*paths(small_npz, out, tmp_path / "run"), *tiny_mlp(1)])
     err = capsys.readouterr().err.strip()
     assert status == 2
     assert len(err.splitlines()) == 1 and "No space left on device" in err

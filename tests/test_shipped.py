@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from pipeline import data, export
+from pipeline import contract, data, export
 from pipeline.config import DATASETS, DEFAULT_DATASET, DEFAULT_VARIANT, EXPORTED_ROOT, INDEX_FILE, model_name
 from pipeline.judge import evaluate_generator, keras_generate_fn, load_or_train_judge
 
@@ -25,13 +25,13 @@ MODELS = [entry["name"] for entry in shipped_index()["models"]] if (SHIPPED / IN
 
 def test_the_index_lists_exactly_the_shipped_model_folders_default_first():
     index = shipped_index()
-    export.validate_index(index)  # what the page checks it against
+    contract.validate_index(index)  # what the page checks it against
     folders = sorted(path.name for path in SHIPPED.iterdir() if path.is_dir() and not path.name.startswith("."))
     assert sorted(MODELS) == folders
     assert MODELS[0] == model_name(DEFAULT_DATASET, DEFAULT_VARIANT)
     assert MODELS[1:] == sorted(MODELS[1:])
     # Each line is what update_index makes of that folder's (verified) metadata.
-    assert index["models"] == [export.index_entry({**export.verify(SHIPPED / name), "name": name}) for name in MODELS]
+    assert index["models"] == [contract.index_entry({**export.verify(SHIPPED / name), "name": name}) for name in MODELS]
 
 
 @pytest.fixture(scope="module", params=MODELS)
@@ -46,7 +46,7 @@ def shipped(request):
 def test_shipped_model_matches_its_metadata(shipped):
     name, model, metadata = shipped
     assert metadata["name"] == name
-    export.validate_metadata(metadata)
+    contract.validate_metadata(metadata)
     num_classes = metadata["num_classes"]
     shapes = [tuple(i.shape) for i in model.inputs]
     expected = [(None, metadata["latent_dim"])] + ([(None, num_classes)] if num_classes else [])

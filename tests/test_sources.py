@@ -12,7 +12,8 @@ from urllib.error import URLError
 import numpy as np
 import pytest
 
-from pipeline import build, data
+from pipeline import data, options
+from pipeline.cli import UsageError
 from pipeline.config import DATASETS
 from pipeline.train import steps_per_epoch
 
@@ -51,14 +52,14 @@ def test_online_build_trains_on_the_60k_download_and_holds_out_its_test_split(on
 
 def test_default_build_does_the_same_work_on_60k_digits_as_on_9k(online_mnist):
     """The default length is a number of images, so a bigger source does not make the build longer."""
-    config = build.parse_command([]).config.train
+    config = options.parse_command([]).config.train
     train, _ = data.load_training(log=lambda line: None)
     offline = data.holdout_split(data.load_npm_package())[0]
     steps = {len(source): steps_per_epoch(config, len(source)) * config.epochs for source in (train, offline)}
     assert sorted(steps) == [9_001, 60_000]
     assert steps[60_000] == steps[9_001] == 90 * 140
     # --epochs N keeps its meaning, N passes over whatever the source holds.
-    passes = build.parse_command(["--epochs", "2"]).config.train
+    passes = options.parse_command(["--epochs", "2"]).config.train
     assert steps_per_epoch(passes, len(train)) * passes.epochs == 2 * (60_000 // passes.batch_size)
 
 
@@ -107,5 +108,5 @@ def test_fashion_mnist_online_uses_keras_fashion_mnist(monkeypatch, npm_digits):
 
 
 def test_unknown_dataset_is_refused_in_one_line():
-    with pytest.raises(build.UsageError, match="--dataset"):
-        build.parse_command(["--dataset", "cifar10"])
+    with pytest.raises(UsageError, match="--dataset"):
+        options.parse_command(["--dataset", "cifar10"])

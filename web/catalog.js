@@ -3,18 +3,16 @@
 import {
   EXPORT_URL,
   LoadError,
-  METADATA_FORMAT,
+  checkDocument,
   loadMetadata,
   loadModelArtifacts,
   loadSchema,
-  problemsError,
   readBody,
   request,
 } from './loader.js';
-import { formatError, validate } from './schema.js';
 
 export const INDEX_FORMAT_VERSION = 2;
-// The contract index.json follows, served beside this module; pipeline/export.py update_index writes against it.
+// The contract index.json follows, served beside this module; pipeline/contract.py update_index writes against it.
 export const INDEX_SCHEMA_URL = new URL('index.schema.json', import.meta.url).href;
 export const MODEL_PARAM = 'model'; // ?model=<name> picks a model of the index
 const NO_MODEL = 'Train and export one (see the README), then reload this page.';
@@ -56,29 +54,16 @@ export async function loadIndex(baseUrl = EXPORT_URL) {
  * and names each model once, in its own folder. The message names the bad fields.
  */
 export function checkIndex(index, schema) {
-  if (index === null || typeof index !== 'object' || Array.isArray(index)) {
-    throw new LoadError('index-invalid', 'exported/index.json does not hold a JSON object.');
-  }
-  // Format and version first: an index of another version is told as such, not as broken fields.
-  if (index.format !== METADATA_FORMAT) {
-    throw new LoadError(
-      'index-invalid',
-      `exported/index.json has format ${JSON.stringify(index.format)}; this page reads ${JSON.stringify(METADATA_FORMAT)}.`,
-    );
-  }
-  if (index.format_version !== INDEX_FORMAT_VERSION) {
-    throw new LoadError(
-      'index-format-version',
-      `exported/index.json has format_version ${JSON.stringify(index.format_version)}; this page understands ` +
-        `version ${INDEX_FORMAT_VERSION} only. Re-export the models with this version of the project, or update the page.`,
-    );
-  }
-  const problems = validate(schema, index).map(formatError);
-  if (!problems.length) problems.push(...indexProblems(index));
-  if (problems.length) {
-    const advice = 'Re-run an export to rewrite exported/index.json.';
-    throw problemsError('index-invalid', 'index.json', problems, advice);
-  }
+  checkDocument(index, schema, {
+    name: 'exported/index.json',
+    kind: 'index-invalid',
+    versionKind: 'index-format-version',
+    version: INDEX_FORMAT_VERSION,
+    models: 'the models',
+    moreProblems: indexProblems,
+    file: 'index.json',
+    advice: 'Re-run an export to rewrite exported/index.json.',
+  });
 }
 
 /** What index.schema.json cannot say (see its $comment); `index` follows the schema. */

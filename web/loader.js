@@ -5,7 +5,7 @@ import { formatError, validate } from './schema.js';
 export const EXPORT_URL = '/exported/';
 export const METADATA_FORMAT = 'keras-gan-tfjs';
 export const METADATA_FORMAT_VERSION = 2;
-// The contract metadata.json follows, served beside this module; pipeline/export.py writes against it too.
+// The contract metadata.json follows, served beside this module; pipeline/contract.py writes against it too.
 export const SCHEMA_URL = new URL('metadata.schema.json', import.meta.url).href;
 // Failures named in the page's message; the rest are summarised by their count.
 const SHOWN_PROBLEMS = 3;
@@ -117,10 +117,40 @@ export async function loadSchema(url, name) {
   }
 }
 
-/** A LoadError listing the first SHOWN_PROBLEMS of `problems` found in `file`, then what to do. */
-export function problemsError(kind, file, problems, advice) {
-  const more = problems.length > SHOWN_PROBLEMS ? ` (and ${problems.length - SHOWN_PROBLEMS} more)` : '';
-  return new LoadError(kind, `${file}: ${problems.slice(0, SHOWN_PROBLEMS).join('; ')}${more}. ${advice}`);
+/**
+ * Throws a LoadError unless `document` is an object of this format and `version` that follows `schema`
+ * and in which `moreProblems(document)`, what the schema cannot say, finds nothing. `name` is the file
+ * as the page's messages name it, `models` what to re-export; a bad field is a LoadError of `kind`
+ * listing the first SHOWN_PROBLEMS found in `file`, then `advice`.
+ */
+export function checkDocument(
+  document,
+  schema,
+  { name, kind, versionKind, version, models, moreProblems, file, advice },
+) {
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    throw new LoadError(kind, `${name} does not hold a JSON object.`);
+  }
+  // Format and version first: a document of another version is told as such, not as broken fields.
+  if (document.format !== METADATA_FORMAT) {
+    throw new LoadError(
+      kind,
+      `${name} has format ${JSON.stringify(document.format)}; this page reads ${JSON.stringify(METADATA_FORMAT)}.`,
+    );
+  }
+  if (document.format_version !== version) {
+    throw new LoadError(
+      versionKind,
+      `${name} has format_version ${JSON.stringify(document.format_version)}; this page understands ` +
+        `version ${version} only. Re-export ${models} with this version of the project, or update the page.`,
+    );
+  }
+  const problems = validate(schema, document).map(formatError);
+  if (!problems.length) problems.push(...moreProblems(document));
+  if (problems.length) {
+    const more = problems.length > SHOWN_PROBLEMS ? ` (and ${problems.length - SHOWN_PROBLEMS} more)` : '';
+    throw new LoadError(kind, `${file}: ${problems.slice(0, SHOWN_PROBLEMS).join('; ')}${more}. ${advice}`);
+  }
 }
 
 /**
@@ -128,31 +158,16 @@ export function problemsError(kind, file, problems, advice) {
  * (metadata.schema.json) and whose fields agree with each other. The message names the bad fields.
  */
 export function checkMetadata(metadata, schema) {
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
-    throw new LoadError('metadata-invalid', 'metadata.json does not hold a JSON object.');
-  }
-  // Format and version first: a document of another version is told as such, not as broken fields.
-  if (metadata.format !== METADATA_FORMAT) {
-    throw new LoadError(
-      'metadata-invalid',
-      `metadata.json has format ${JSON.stringify(metadata.format)}; ` +
-        `this page reads ${JSON.stringify(METADATA_FORMAT)}.`,
-    );
-  }
-  if (metadata.format_version !== METADATA_FORMAT_VERSION) {
-    throw new LoadError(
-      'format-version',
-      `metadata.json has format_version ${JSON.stringify(metadata.format_version)}; this page understands ` +
-        `version ${METADATA_FORMAT_VERSION} only. Re-export the model with this version of the project, ` +
-        'or update the page.',
-    );
-  }
-  const problems = validate(schema, metadata).map(formatError);
-  if (!problems.length) problems.push(...consistencyProblems(metadata));
-  if (problems.length) {
-    const advice = 'Re-run the export to write a metadata.json this page can use.';
-    throw problemsError('metadata-invalid', 'metadata.json', problems, advice);
-  }
+  checkDocument(metadata, schema, {
+    name: 'metadata.json',
+    kind: 'metadata-invalid',
+    versionKind: 'format-version',
+    version: METADATA_FORMAT_VERSION,
+    models: 'the model',
+    moreProblems: consistencyProblems,
+    file: 'metadata.json',
+    advice: 'Re-run the export to write a metadata.json this page can use.',
+  });
 }
 
 /** What the schema cannot say: fields that must agree (see its $comment). `metadata` follows the schema. */

@@ -67,12 +67,12 @@ def default_model(root: Path) -> Path:
 
 
 def write_metadata(folder: Path, generator, model_config, dataset: str = DEFAULT_DATASET, class_names=None) -> dict:
-    """metadata.json for a stand-in export in `folder`, made by pipeline.export.metadata as a build makes it
-    and written by export.write_metadata, which refuses anything web/metadata.schema.json does not allow."""
-    from pipeline import export
+    """metadata.json for a stand-in export in `folder`, made by pipeline.contract.metadata as a build makes it
+    and written by contract.write_metadata, which refuses anything web/metadata.schema.json does not allow."""
+    from pipeline import contract
 
     training = {"variant": model_config.variant, **STANDIN_TRAINING}
-    content = export.metadata(
+    content = contract.metadata(
         model_config,
         generator,
         folder,
@@ -84,7 +84,7 @@ def write_metadata(folder: Path, generator, model_config, dataset: str = DEFAULT
         name=folder.name,
         class_names=class_names,
     )
-    export.write_metadata(folder, content)
+    contract.write_metadata(folder, content)
     return content
 
 
@@ -99,13 +99,13 @@ def build_standin(
 ) -> Path:
     """A small untrained generator with the real contract and layers in root/<name>/ (by default the
     folder a build of that dataset and variant writes), listed in root/index.json by
-    pipeline.export.update_index -> root. Layers: noise (+ one-hot label) -> Dense 7x7x8 ->
+    pipeline.contract.update_index -> root. Layers: noise (+ one-hot label) -> Dense 7x7x8 ->
     Conv2DTranspose 4x4/2 (14x14) -> Conv2DTranspose 4x4/2 tanh (28x28), the path the page speeds up."""
     import tensorflowjs as tfjs
     import tf_keras as keras
     from tf_keras import layers
 
-    from pipeline import export
+    from pipeline import contract
 
     variant = "cgan" if conditional else "dcgan"
     names = class_names or DATASETS.get(dataset, {}).get("class_names") or tuple(map(str, range(10)))
@@ -129,7 +129,7 @@ def build_standin(
     model = keras.Model(inputs if conditional else noise, image, name="generator")
     tfjs.converters.save_keras_model(model, str(folder))
     write_metadata(folder, model, model_config, dataset, names if conditional else None)
-    export.update_index(root)
+    contract.update_index(root)
     return Path(root)
 
 
@@ -319,6 +319,25 @@ class PageRun:
         images = np.array([np.array(d["pixels"], np.uint8).reshape(28, 28, 4)[..., 0] for d in data])
         labels = [int(d["label"]) for d in data] if data and data[0]["label"] is not None else None
         return images, labels
+
+    def tensor_counts(self, step: str, args: list) -> tuple[int, list[int]]:
+        """tf.memory().numTensors with the page idle, then again after each awaited `step(arg)` (a JS
+        function) and the idle that follows it: a leak shows as a count that keeps growing."""
+        return self.page.evaluate(
+            f"""async (args) => {{
+                 const step = {step};
+                 await ganDemo.idle();
+                 const before = tf.memory().numTensors;
+                 const after = [];
+                 for (const arg of args) {{
+                   await step(arg);
+                   await ganDemo.idle();
+                   after.push(tf.memory().numTensors);
+                 }}
+                 return [before, after];
+               }}""",
+            args,
+        )
 
     def last_batch(self) -> dict:
         return self.page.evaluate(

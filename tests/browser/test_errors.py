@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.export import ExportError, validate_index, validate_metadata
+from pipeline.contract import validate_index, validate_metadata
+from pipeline.export import ExportError
 
 from .conftest import CloseConnections, HangUp, default_model
 
@@ -33,63 +34,6 @@ def assert_shows_error(run, title: str, *phrases: str) -> str:
     return text
 
 
-def test_model_missing(open_page, servers, tmp_path):
-    run = open_page(servers.url(tmp_path / "no-export-here") + "/")
-    assert_shows_error(run, "Model missing", "No exported model")
-
-
-def test_exports_without_an_index_are_a_missing_model(open_page, servers, tmp_path):
-    """The format 1 layout (exported/metadata.json and the model, no index.json) names what is missing."""
-    (tmp_path / "old").mkdir()
-    (tmp_path / "old" / "metadata.json").write_text(json.dumps({"format": "keras-gan-tfjs", "format_version": 1}))
-    run = open_page(servers.url(tmp_path / "old") + "/")
-    assert_shows_error(run, "Model missing", "index.json is missing")
-
-
-def test_an_index_without_models_is_a_missing_model(open_page, servers, broken_export):
-    edit_index(broken_export, lambda index: index.update(models=[]))
-    run = open_page(servers.url(broken_export) + "/")
-    assert_shows_error(run, "Model missing", "lists no model")
-
-
-def test_index_of_an_unknown_format_version(open_page, servers, broken_export):
-    edit_index(broken_export, lambda index: index.update(format_version=3))
-    run = open_page(servers.url(broken_export) + "/")
-    assert_shows_error(run, "Unknown model index format version", "format_version 3", "version 2")
-
-
-def test_index_that_breaks_the_schema_is_refused_naming_the_field(open_page, servers, broken_export):
-    index = edit_index(broken_export, lambda index: index["models"][0].update(name="../cgan"))
-    with pytest.raises(ExportError, match=re.escape("models[0].name")):  # update_index would not write it
-        validate_index(index)
-    run = open_page(servers.url(broken_export) + "/")
-    assert_shows_error(run, "Unreadable model index", "index.json: models[0].name must be")
-
-
-def test_index_that_is_not_json(open_page, servers, broken_export):
-    (broken_export / "index.json").write_text('{"format": "keras-gan-tfjs", "format_version": 2,')
-    run = open_page(servers.url(broken_export) + "/")
-    assert_shows_error(run, "Unreadable model index", "not valid JSON")
-
-
-def test_a_model_the_index_lists_but_that_is_gone(open_page, servers, broken_export):
-    shutil.rmtree(default_model(broken_export))
-    run = open_page(servers.url(broken_export) + "/")
-    assert_shows_error(run, "Model missing", "index.json lists a model in")
-
-
-def test_metadata_missing(open_page, servers, broken_export):
-    (default_model(broken_export) / "metadata.json").unlink()
-    run = open_page(servers.url(broken_export) + "/")
-    assert_shows_error(run, "Metadata missing", "metadata.json")
-
-
-def test_metadata_of_an_unknown_format_version(open_page, servers, broken_export):
-    edit_metadata(broken_export, lambda metadata: metadata.update(format_version=3))
-    run = open_page(servers.url(broken_export) + "/")
-    assert_shows_error(run, "Unknown metadata format version", "format_version 3", "version 2")
-
-
 def edit_json(path: Path, edit) -> dict:
     """Apply `edit` to the JSON file at `path` in place; returns the new content."""
     content = json.loads(path.read_text())
@@ -105,6 +49,79 @@ def edit_metadata(export: Path, edit) -> dict:
 
 def edit_index(export: Path, edit) -> dict:
     return edit_json(export / "index.json", edit)
+
+
+def truncate(path: Path) -> None:
+    """Keep the first half of the file at `path`."""
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+NOT_JSON = '{"format": "keras-gan-tfjs", "format_version": 2,'
+
+# How the copy of the exports is broken -> the error the page must show: its title, then phrases in its text.
+BROKEN = {
+    "an index without models is a missing model": (
+        lambda export: edit_index(export, lambda index: index.update(models=[])),
+        ("Model missing", "lists no model"),
+    ),
+    "index of an unknown format version": (
+        lambda export: edit_index(export, lambda index: index.update(format_version=3)),
+        ("Unknown model index format version", "format_version 3", "version 2"),
+    ),
+    "index that is not JSON": (
+        lambda export: (export / "index.json").write_text(NOT_JSON),
+        ("Unreadable model index", "not valid JSON"),
+    ),
+    "a model the index lists but that is gone": (
+        lambda export: shutil.rmtree(default_model(export)),
+        ("Model missing", "index.json lists a model in"),
+    ),
+    "metadata missing": (
+        lambda export: (default_model(export) / "metadata.json").unlink(),
+        ("Metadata missing", "metadata.json"),
+    ),
+    "metadata of an unknown format version": (
+        lambda export: edit_metadata(export, lambda metadata: metadata.update(format_version=3)),
+        ("Unknown metadata format version", "format_version 3", "version 2"),
+    ),
+    "metadata that is not JSON": (
+        lambda export: (default_model(export) / "metadata.json").write_text(NOT_JSON),
+        ("Unreadable metadata", "not valid JSON"),
+    ),
+    "corrupt model.json": (
+        lambda export: truncate(default_model(export) / "model.json"),
+        ("Corrupt model", "model.json", "not valid JSON"),
+    ),
+    "missing shard": (lambda export: shard_of(export).unlink(), ("Model weights missing",)),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN)
+def test_a_broken_export_shows_what_is_wrong(open_page, servers, broken_export, case):
+    breaks, (title, *phrases) = BROKEN[case]
+    breaks(broken_export)
+    assert_shows_error(open_page(servers.url(broken_export) + "/"), title, *phrases)
+
+
+def test_model_missing(open_page, servers, tmp_path):
+    run = open_page(servers.url(tmp_path / "no-export-here") + "/")
+    assert_shows_error(run, "Model missing", "No exported model")
+
+
+def test_exports_without_an_index_are_a_missing_model(open_page, servers, tmp_path):
+    """The format 1 layout (exported/metadata.json and the model, no index.json) names what is missing."""
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "metadata.json").write_text(json.dumps({"format": "keras-gan-tfjs", "format_version": 1}))
+    run = open_page(servers.url(tmp_path / "old") + "/")
+    assert_shows_error(run, "Model missing", "index.json is missing")
+
+
+def test_index_that_breaks_the_schema_is_refused_naming_the_field(open_page, servers, broken_export):
+    index = edit_index(broken_export, lambda index: index["models"][0].update(name="../cgan"))
+    with pytest.raises(ExportError, match=re.escape("models[0].name")):  # update_index would not write it
+        validate_index(index)
+    run = open_page(servers.url(broken_export) + "/")
+    assert_shows_error(run, "Unreadable model index", "index.json: models[0].name must be")
 
 
 def test_schema_valid_metadata_that_differs_from_the_build_loads(open_page, servers, broken_export):
@@ -150,20 +167,6 @@ def test_metadata_that_breaks_the_schema_is_refused_naming_the_field(open_page, 
     assert "Re-run the export" in text
 
 
-def test_metadata_that_is_not_json(open_page, servers, broken_export):
-    (default_model(broken_export) / "metadata.json").write_text('{"format": "keras-gan-tfjs", "format_version": 2,')
-    run = open_page(servers.url(broken_export) + "/")
-    assert_shows_error(run, "Unreadable metadata", "not valid JSON")
-
-
-def test_corrupt_model_json(open_page, servers, broken_export):
-    model_json = default_model(broken_export) / "model.json"
-    text = model_json.read_text()
-    model_json.write_text(text[: len(text) // 2])
-    run = open_page(servers.url(broken_export) + "/")
-    assert_shows_error(run, "Corrupt model", "model.json", "not valid JSON")
-
-
 def test_model_json_whose_layers_tfjs_cannot_build(open_page, servers, broken_export):
     model_json = default_model(broken_export) / "model.json"
     model = json.loads(model_json.read_text())
@@ -178,7 +181,7 @@ def test_model_json_whose_layers_tfjs_cannot_build(open_page, servers, broken_ex
 
 def test_truncated_shard(open_page, servers, broken_export):
     shard = shard_of(broken_export)
-    shard.write_bytes(shard.read_bytes()[: shard.stat().st_size // 2])
+    truncate(shard)
     run = open_page(servers.url(broken_export) + "/")
     assert_shows_error(run, "Corrupt model weights", shard.name, "truncated")
 
@@ -191,12 +194,6 @@ def test_shard_corrupted_without_changing_its_size(open_page, servers, broken_ex
     shard.write_bytes(bytes(data))
     run = open_page(servers.url(broken_export) + "/")
     assert_shows_error(run, "Corrupt model weights", shard.name, "sha256")
-
-
-def test_missing_shard(open_page, servers, broken_export):
-    shard_of(broken_export).unlink()
-    run = open_page(servers.url(broken_export) + "/")
-    assert_shows_error(run, "Model weights missing")
 
 
 @pytest.mark.parametrize("mode", ["hangup", "truncate"])

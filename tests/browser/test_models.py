@@ -82,19 +82,8 @@ def test_the_picker_lists_every_model_and_model_selects_one_keeping_the_seed(ope
 def test_switching_models_frees_the_previous_models_tensors(open_page, multi_url):
     run = open_page(multi_url + "/?seed=5&digit=all&count=20&backend=wasm")
     run.ready()
-    before, during = run.page.evaluate(
-        """async () => {
-             await ganDemo.idle();
-             const before = tf.memory().numTensors;
-             const during = [];
-             for (const name of ['dcgan', 'cgan', 'fashion-mnist-cgan', 'cgan', 'dcgan', 'cgan']) {
-               await ganDemo.setModel(name);
-               await ganDemo.idle();
-               during.push(tf.memory().numTensors);
-             }
-             return [before, during];
-           }"""
-    )
+    models = ["dcgan", "cgan", "fashion-mnist-cgan", "cgan", "dcgan", "cgan"]
+    before, during = run.tensor_counts("(name) => ganDemo.setModel(name)", models)
     assert during[1] == during[3] == during[5] == before, (before, during)
     assert during[0] == during[4], during
     assert run.console_errors == []

@@ -227,16 +227,8 @@ def test_morph_animates_between_two_samples_and_two_digits(open_page, base_url):
 def test_generating_a_hundred_times_does_not_grow_the_tensor_count(open_page, base_url):
     run = open_page(base_url + "/?seed=1&digit=all&count=100&backend=wasm")
     run.ready()
-    before, after = run.page.evaluate(
-        """async () => {
-             await ganDemo.idle();
-             const before = tf.memory().numTensors;
-             for (let i = 0; i < 100; i++) await ganDemo.generate({seed: i});
-             await ganDemo.idle();
-             return [before, tf.memory().numTensors];
-           }"""
-    )
-    assert after == before
+    before, after = run.tensor_counts("(seed) => ganDemo.generate({seed})", list(range(100)))
+    assert after[-1] == before
     assert run.page.evaluate("() => ganDemo.lastBatch.seed") == 99
 
 
