@@ -424,7 +424,7 @@ INVALID_INDEX = {
 
 # Valid under the schema, refused by the checks it cannot state (its $comment).
 INCONSISTENT_INDEX = {
-    "a name listed twice": (lambda i: i["models"].append(copy.deepcopy(i["models"][0])), "models[1].name"),
+    "a name listed twice": (lambda i: i["models"].insert(1, copy.deepcopy(i["models"][0])), "models[1].name"),
     "metadata of another model": (setter("models", 0, "metadata", "other/metadata.json"), "models[0].metadata"),
 }
 

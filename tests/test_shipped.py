@@ -107,4 +107,5 @@ def test_a_fresh_evaluation_of_2000_images_agrees_with_the_claimed_metrics(shipp
     # estimator bias), so these bounds are wider, but far tighter than the gap to a bad model.
     assert abs(got["recall"] - want["recall"]) < 0.12
     assert want["fid"] * 0.7 < got["fid"] < want["fid"] * 1.6
-    assert got["fid"] < 5 * fresh["real"]["fid"]
+    if metadata["dataset"] == "mnist":  # the default's quality target (BENCHMARKS.md): FID within 5x the floor
+        assert got["fid"] < 5 * fresh["real"]["fid"]
