@@ -58,7 +58,10 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
         )
         # Every worker reads the weights out of the distributed model (a collective), so the chief
         # can export and evaluate them alone.
-        generator = cluster.local_copy(result.generator) if worker else result.generator
+        generator, discriminator = result.generator, result.discriminator
+        if worker:
+            generator = cluster.local_copy(generator)
+            discriminator = discriminator and cluster.local_copy(discriminator)
     except lost_worker as error:  # every worker must restart: resumable, as after Ctrl-C
         raise train.TrainingInterrupted(cluster.lost_worker_message(worker, error, config.run_dir)) from None
     except train.TrainingInterrupted:  # all the workers stopped at the same batch
@@ -78,19 +81,19 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
 
     with export.StagedExport(config.out) as stage:
         reloaded, differences = export.write_generator(generator, stage.path, model_config, config.quantize, log)
+        critic = None
+        if discriminator is not None:
+            _, critic_differences = export.write_discriminator(
+                discriminator, generator, stage.path, model_config, config.quantize, log
+            )
+            critic = contract.discriminator_entry(
+                discriminator, stage.path, model_config, config.quantize, critic_differences
+            )
         evaluation = None
         if config.evaluate and not train_digits.num_classes:
             log("evaluation skipped: the judge's metrics need labelled images (one subfolder per class)")
         elif config.evaluate:
-            from pipeline.judge import evaluate_generator, keras_generate_fn, load_or_train_judge
-
-            judge = load_or_train_judge(train_digits, log=log)
-            generate = keras_generate_fn(
-                reloaded, model_config.latent_dim, model_config.num_classes, seed=config.train.seed
-            )
-            evaluation = evaluate_generator(
-                generate, model_config.num_classes, judge, train_digits, heldout, samples=config.eval_samples
-            )
+            evaluation = _evaluate(reloaded, model_config, config, train_digits, heldout, log)
         shutil.copytree(result.report_dir, stage.path / "report")
         training = dict(result.summary, created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         content = contract.metadata(
@@ -104,6 +107,7 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
             dataset=config.dataset,
             name=config.out.name,
             class_names=getattr(train_digits, "class_names", None) or None,
+            discriminator=critic,
         )
         contract.write_metadata(stage.path, content)
         stage.commit()
@@ -112,7 +116,15 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
         f"exported {model_config.variant} generator to {config.out} ({content['model_bytes'] / 1e6:.2f} MB) "
         f"in {time.monotonic() - started:.0f}s; report: {config.out / 'report' / 'README.md'}"
     )
-    if evaluation:
+    if evaluation and "upscaled" in evaluation:
+        u, b = evaluation["upscaled"], evaluation["bicubic"]
+        log(
+            f"quality: PSNR {u['psnr']:.2f} dB (bicubic {b['psnr']:.2f}), "
+            f"SSIM {u['ssim']:.3f} (bicubic {b['ssim']:.3f}), "
+            f"judge accuracy {u['judge_accuracy']:.3f} (bicubic {b['judge_accuracy']:.3f}, "
+            f"originals {evaluation['original']['judge_accuracy']:.3f})"
+        )
+    elif evaluation:
         g, r = evaluation["generated"], evaluation["real"]
         log(
             f"quality: FID {g['fid']:.2f} (real floor {r['fid']:.2f}), confident {g['confident_fraction']:.3f}, "
@@ -120,6 +132,21 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
             + (f", label accuracy {g['label_accuracy']:.3f}" if g.get("label_accuracy") is not None else "")
         )
     return content
+
+
+def _evaluate(reloaded, model_config: ModelConfig, config: BuildConfig, train_digits, heldout, log) -> dict:
+    """The exported generator's scores (pipeline.judge), or an upscaler's (pipeline.superres)."""
+    from pipeline.judge import evaluate_generator, keras_generate_fn, load_or_train_judge
+
+    judge = load_or_train_judge(train_digits, log=log)
+    if model_config.variant == "srgan":
+        from pipeline.superres import evaluate_upscaler
+
+        return evaluate_upscaler(lambda low: reloaded(low, training=False), judge, heldout, config.eval_samples)
+    generate = keras_generate_fn(reloaded, model_config.latent_dim, model_config.num_classes, seed=config.train.seed)
+    return evaluate_generator(
+        generate, model_config.num_classes, judge, train_digits, heldout, samples=config.eval_samples
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,11 @@ from pathlib import Path
 # The repository root: the package lives in <root>/pipeline.
 ROOT = Path(__file__).resolve().parent.parent
 
-VARIANTS = ("cgan", "dcgan", "mlp")
+VARIANTS = ("cgan", "dcgan", "mlp", "lapgan", "srgan")
+# Variants that take a one-hot class label; the others are unconditional (srgan takes a 7x7 digit).
+CONDITIONAL_VARIANTS = ("cgan", "lapgan")
+# Variants that draw from noise; srgan upscales a digit instead ("upscale").
+TASKS = {"cgan": "generate", "dcgan": "generate", "mlp": "generate", "lapgan": "generate", "srgan": "upscale"}
 DEFAULT_VARIANT = "cgan"
 QUANTIZATIONS = ("none", "float16", "uint8")
 DISTRIBUTIONS = ("default", "mirrored", "multiworker")
@@ -53,6 +57,8 @@ VARIANT_DESCRIPTIONS = {
     "cgan": "conditional GAN (ask for any class)",
     "dcgan": "deep convolutional GAN (unconditional)",
     "mlp": "the classic Keras MLP GAN (unconditional baseline)",
+    "lapgan": "Laplacian pyramid GAN, 7 → 14 → 28 (conditional)",
+    "srgan": "super-resolution GAN, 7×7 → 28×28",
 }
 
 
@@ -62,6 +68,10 @@ def model_name(dataset: str, variant: str) -> str:
 
 
 IMAGE_SHAPE = (28, 28, 1)
+# Noise inputs a variant takes after [noise, label]: LAPGAN has one noise plane per finer level.
+NOISE_PLANES = {"lapgan": ((14, 14, 1), (28, 28, 1))}
+# SRGAN's input: a 28x28 digit averaged over 4x4 blocks.
+LOW_RES_SHAPE = (7, 7, 1)
 NUM_CLASSES = 10
 # Generator output and training images live in [-1, 1] (tanh); pixels map as (v + 1) * 127.5.
 VALUE_RANGE = (-1.0, 1.0)
@@ -86,17 +96,23 @@ class ModelConfig:
     def __post_init__(self) -> None:
         if not self.conditional:
             object.__setattr__(self, "num_classes", 0)  # frozen: normalised once, here
+        if self.variant == "srgan":
+            object.__setattr__(self, "latent_dim", 0)  # it takes a small digit, not noise
 
     @property
     def conditional(self) -> bool:
-        return self.variant == "cgan"
+        return self.variant in CONDITIONAL_VARIANTS
 
 
 # The classic Keras MNIST GAN uses 100-d noise; the others are sized for CPU speed.
-DEFAULT_LATENT_DIM = {"cgan": 64, "dcgan": 64, "mlp": 100}
+DEFAULT_LATENT_DIM = {"cgan": 64, "dcgan": 64, "mlp": 100, "lapgan": 64, "srgan": 0}
 # The classic recipe trains at a constant learning rate with the plain GAN loss; the TrainConfig
 # defaults below (decay, mode-seeking term) are the default model's recipe.
-CLASSIC_TRAINING = {"mlp": {"decay_start": 1.0, "diversity_weight": 0.0}}
+# Each variant's own recipe (what differs from TrainConfig's defaults), measured in BENCHMARKS.md.
+VARIANT_RECIPES = {
+    "mlp": {"decay_start": 1.0, "diversity_weight": 0.0},
+    "srgan": {"diversity_weight": 0.0},
+}
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,10 @@ class TrainConfig:
     decay_start: float = 0.5
     # Weight of the mode-seeking term in the generator's loss (gan.GAN.mode_seeking_penalty; 0: off).
     diversity_weight: float = 0.4
+    # SRGAN only: the first content_warmup of the steps train on the content loss alone (the
+    # paper's SRResNet warm start), then the adversarial term joins with this weight (paper: 1e-3).
+    content_warmup: float = 0.5
+    adversarial_weight: float = 1e-3
     # Wall-clock budget for the training phase in seconds; 0 means no limit.
     time_limit: float = 0.0
     distribute: str = "default"

@@ -17,20 +17,87 @@ from pipeline.config import (
     DEFAULT_VARIANT,
     IMAGE_SHAPE,
     INDEX_FILE,
+    LOW_RES_SHAPE,
     METADATA_FORMAT,
     METADATA_FORMAT_VERSION,
     METADATA_SCHEMA,
+    NOISE_PLANES,
+    TASKS,
     VALUE_RANGE,
     VARIANT_DESCRIPTIONS,
     ModelConfig,
     model_name,
 )
-from pipeline.export import METADATA_FILE, MODEL_FILE, TOLERANCE, ExportError, file_sha256, model_files
+from pipeline.export import (
+    DISCRIMINATOR_FOLDER,
+    DISCRIMINATOR_TOLERANCE,
+    METADATA_FILE,
+    MODEL_FILE,
+    TOLERANCE,
+    ExportError,
+    file_sha256,
+    model_files,
+)
 from pipeline.files import write_atomically
 
 # What the index repeats of each model's evaluation, so a picker can compare models without
 # loading every metadata.json.
 INDEX_METRICS = ("fid", "confident_fraction", "precision", "recall", "label_accuracy")
+# The same for an upscaler (SRGAN): its digits' and bicubic's scores on the held-out digits.
+INDEX_UPSCALE_METRICS = ("psnr", "ssim", "judge_accuracy")
+
+
+def generator_inputs_spec(model_config: ModelConfig) -> list[dict]:
+    """The generator's inputs as metadata.json lists them, in its input order.
+
+    noise [null, latent] standard normal; label [null, classes] one-hot (conditional models);
+    noise_14 [null, 14, 14, 1], noise_28 [null, 28, 28, 1] standard normal (LAPGAN); SRGAN takes
+    only low_res [null, 7, 7, 1], a digit in the output range averaged over 4x4 blocks.
+    """
+    if TASKS[model_config.variant] == "upscale":
+        return [{"name": "low_res", "shape": [None, *LOW_RES_SHAPE], "encoding": "image"}]
+    inputs = [{"name": "noise", "shape": [None, model_config.latent_dim], "distribution": "standard_normal"}]
+    if model_config.conditional:
+        inputs.append({"name": "label", "shape": [None, model_config.num_classes], "encoding": "one_hot"})
+    for shape in NOISE_PLANES.get(model_config.variant, ()):
+        inputs.append({"name": f"noise_{shape[0]}", "shape": [None, *shape], "distribution": "standard_normal"})
+    return inputs
+
+
+def outputs_spec(model) -> list[dict]:
+    """A model's outputs, named "image" then by their layer ("level_14", "level_7" for LAPGAN's pyramid)."""
+    specs = []
+    for position, tensor in enumerate(model.outputs):
+        name = "image" if position == 0 else tensor.name.split("/")[0]
+        specs.append({"name": name, "shape": [None, *(int(d) for d in tensor.shape[1:])]})
+    return specs
+
+
+def discriminator_entry(
+    discriminator, folder: Path, model_config: ModelConfig, quantize: str, differences: dict
+) -> dict:
+    """metadata.json's "discriminator": the TF.js model written in folder/discriminator by
+    export.write_discriminator; it maps [image, label when conditional] to a logit [N, 1]."""
+    inputs = [{"name": "image", "shape": [None, *IMAGE_SHAPE], "encoding": "image"}]
+    if model_config.conditional:
+        inputs.append({"name": "label", "shape": [None, model_config.num_classes], "encoding": "one_hot"})
+    shipped = model_files(Path(folder) / DISCRIMINATOR_FOLDER)
+    return {
+        "model_file": f"{DISCRIMINATOR_FOLDER}/{MODEL_FILE}",
+        "inputs": inputs,
+        "output": "logit",
+        "quantization": quantize,
+        "model_bytes": sum(f.stat().st_size for f in shipped),
+        "sha256": {f"{DISCRIMINATOR_FOLDER}/{f.name}": file_sha256(f) for f in shipped},
+        "parameters": int(discriminator.count_params()),
+        "export_check": {
+            "max_abs_diff": differences,
+            "tolerance": {
+                "float32": DISCRIMINATOR_TOLERANCE["none"],
+                **({quantize: DISCRIMINATOR_TOLERANCE[quantize]} if quantize != "none" else {}),
+            },
+        },
+    }
 
 
 def metadata(
@@ -44,6 +111,7 @@ def metadata(
     dataset: str = DEFAULT_DATASET,
     name: str | None = None,
     class_names: tuple[str, ...] | None = None,
+    discriminator: dict | None = None,
 ) -> dict:
     """The contract with the page, as web/metadata.schema.json defines it (write_metadata checks it).
 
@@ -53,9 +121,6 @@ def metadata(
     title = DATASETS.get(dataset, {}).get("title", dataset)  # "MNIST"; own images: the name given
     if class_names is None:
         class_names = DATASETS.get(dataset, {}).get("class_names") or tuple(map(str, range(model_config.num_classes)))
-    inputs = [{"name": "noise", "shape": [None, model_config.latent_dim], "distribution": "standard_normal"}]
-    if model_config.conditional:
-        inputs.append({"name": "label", "shape": [None, model_config.num_classes], "encoding": "one_hot"})
     shipped = model_files(folder)
     return {
         "format": METADATA_FORMAT,
@@ -65,10 +130,12 @@ def metadata(
         "dataset": dataset,
         "description": f"{title} · {VARIANT_DESCRIPTIONS[model_config.variant]}",
         "variant": model_config.variant,
+        "task": TASKS[model_config.variant],
         "latent_dim": model_config.latent_dim,
         "num_classes": model_config.num_classes,
         "class_names": list(class_names[: model_config.num_classes]),
-        "inputs": inputs,
+        "inputs": generator_inputs_spec(model_config),
+        "outputs": outputs_spec(generator),
         "image_shape": list(IMAGE_SHAPE),
         "output_range": list(VALUE_RANGE),
         "quantization": quantize,
@@ -84,6 +151,7 @@ def metadata(
                 **({quantize: TOLERANCE[quantize]} if quantize != "none" else {}),
             },
         },
+        "discriminator": discriminator,
         "training": training,
         "evaluation": evaluation,
     }
@@ -146,7 +214,16 @@ def validate_metadata(content: dict) -> None:
             f"metadata.json: class_names must name each of the {content['num_classes']} classes "
             f"(got {len(content['class_names'])})"
         )
-    for index, (model_input, field) in enumerate(zip(content["inputs"], ("latent_dim", "num_classes"))):
+    inputs = content["inputs"]
+    if content.get("task", "generate") == "upscale":
+        if [i["name"] for i in inputs] != ["low_res"]:
+            raise ExportError("metadata.json: an upscaler's inputs must be [low_res]")
+        inputs = []
+    elif inputs[0]["name"] != "noise" or (content["num_classes"] > 0) != (
+        len(inputs) > 1 and inputs[1]["name"] == "label"
+    ):
+        raise ExportError("metadata.json: inputs must be noise, then label exactly when num_classes > 0")
+    for index, (model_input, field) in enumerate(zip(inputs, ("latent_dim", "num_classes"))):
         if model_input["shape"][1] != content[field]:
             raise ExportError(
                 f"metadata.json: inputs[{index}].shape[1] must be {field} ({content[field]}), "
@@ -170,6 +247,12 @@ def index_entry(content: dict) -> dict:
     """One model's line in exported/index.json, from its metadata."""
     evaluation = content.get("evaluation") or {}
     generated, real = evaluation.get("generated", {}), evaluation.get("real", {})
+    upscale = {}
+    if evaluation.get("upscaled"):
+        upscale = {
+            **{key: evaluation["upscaled"][key] for key in INDEX_UPSCALE_METRICS},
+            **{f"bicubic_{key}": evaluation["bicubic"][key] for key in INDEX_UPSCALE_METRICS},
+        }
     return {
         "name": content["name"],
         "dataset": content["dataset"],
@@ -179,6 +262,8 @@ def index_entry(content: dict) -> dict:
         "model_bytes": content["model_bytes"],
         "metrics": {key: generated.get(key) for key in INDEX_METRICS} if generated else None,
         "real_fid": real.get("fid"),
+        "task": content.get("task", "generate"),
+        **({"upscale_metrics": upscale} if upscale else {}),
     }
 
 

@@ -73,12 +73,31 @@ def one_hot(labels: np.ndarray, num_classes: int) -> np.ndarray:
     return np.eye(num_classes, dtype=np.float32)[np.asarray(labels)]
 
 
-def generator_inputs(noise: np.ndarray, labels: np.ndarray | None = None, num_classes: int = 0) -> list[np.ndarray]:
+def generator_inputs(
+    noise: np.ndarray, labels: np.ndarray | None = None, num_classes: int = 0, planes: list[np.ndarray] = ()
+) -> list[np.ndarray]:
     """The inputs every generator takes, in its input order: [noise [N, latent]] plus, for a
-    conditional model (num_classes > 0), the one-hot label [N, num_classes] of integer `labels`."""
-    if not num_classes:
-        return [noise]
-    return [noise, one_hot(labels, num_classes)]
+    conditional model (num_classes > 0), the one-hot label [N, num_classes] of integer `labels`,
+    then any noise planes (LAPGAN's finer levels: [N, 14, 14, 1], [N, 28, 28, 1])."""
+    inputs = [noise] if not num_classes else [noise, one_hot(labels, num_classes)]
+    return inputs + list(planes)
+
+
+def noise_planes(shapes, count: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Standard-normal float32 noise [count, *shape] for each shape (config.NOISE_PLANES), drawn in order."""
+    return [rng.standard_normal((count, *shape), dtype=np.float32) for shape in shapes]
+
+
+def first_output(outputs):
+    """A generator's digits: its only output, or the first of several (LAPGAN adds its coarser levels)."""
+    return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+
+
+def downsample(images: np.ndarray, factor: int) -> np.ndarray:
+    """[N, H, W, 1] -> [N, H/factor, W/factor, 1] float32: the mean of each factor x factor block (area averaging)."""
+    n, h, w, c = images.shape
+    blocks = np.asarray(images, np.float32).reshape(n, h // factor, factor, w // factor, factor, c)
+    return blocks.mean(axis=(2, 4))
 
 
 # ---------------------------------------------------------------- file formats

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.config import METADATA_FORMAT, METADATA_FORMAT_VERSION, ModelConfig
-from pipeline.data import generator_inputs
+from pipeline.config import LOW_RES_SHAPE, METADATA_FORMAT, METADATA_FORMAT_VERSION, NOISE_PLANES, ModelConfig
+from pipeline.data import first_output, generator_inputs, noise_planes
 from pipeline.faults import crash_point
 
 MODEL_FILE = "model.json"
@@ -28,6 +28,10 @@ METADATA_FILE = "metadata.json"
 # FID, precision and recall stay within 1% (benchmarks/quantize_bench.py): its worst pixel is
 # bounded here, its quality is judged by the metrics.
 TOLERANCE = {"none": 1e-4, "float16": 2e-2, "uint8": 0.6}
+# The same for the discriminator's probability "real" (sigmoid of its logit), on the generator's
+# digits. uint8 moves it by up to ~0.05 on the shipped models (their metadata's export_check).
+DISCRIMINATOR_TOLERANCE = {"none": 1e-4, "float16": 2e-2, "uint8": 0.15}
+DISCRIMINATOR_FOLDER = "discriminator"
 QUANTIZATION_MAP = {"none": None, "float16": {"float16": "*"}, "uint8": {"uint8": "*"}}
 
 
@@ -53,12 +57,24 @@ def check_writable(out: Path) -> None:
         raise ExportTargetError(f"--out {out}: not writable ({error.strerror})") from None
 
 
-def check_noise(model_config: ModelConfig, count: int = 64, seed: int = 1234):
-    """A fixed batch for the parity check: noise [count, latent] and one-hot labels cycling 0..9."""
+def check_inputs(model_config: ModelConfig, count: int = 64, seed: int = 1234) -> list[np.ndarray]:
+    """A fixed batch for the parity check, in the generator's input order: noise [count, latent],
+    one-hot labels cycling 0..9 (conditional models), noise planes (LAPGAN); for SRGAN, random
+    7x7 digits in [-1, 1]."""
     rng = np.random.default_rng(seed)
+    if model_config.variant == "srgan":
+        return [rng.uniform(-1.0, 1.0, (count, *LOW_RES_SHAPE)).astype(np.float32)]
     noise = rng.standard_normal((count, model_config.latent_dim)).astype(np.float32)
     labels = np.arange(count) % max(1, model_config.num_classes)
-    return generator_inputs(noise, labels, model_config.num_classes)
+    planes = noise_planes(NOISE_PLANES.get(model_config.variant, ()), count, rng)
+    return generator_inputs(noise, labels, model_config.num_classes, planes)
+
+
+def discriminator_check_inputs(generator, model_config: ModelConfig) -> list[np.ndarray]:
+    """The discriminator's parity batch: the generator's digits on check_inputs, with their labels when conditional."""
+    inputs = check_inputs(model_config)
+    images = np.asarray(first_output(generator(inputs, training=False)))
+    return [images, inputs[1]] if model_config.conditional else [images]
 
 
 def load_exported(folder: Path):
@@ -146,34 +162,46 @@ class StagedExport:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def _max_difference(generator, model_json: Path, model_config: ModelConfig) -> tuple[object, float]:
+def _outputs(model, inputs, probability: bool) -> list[np.ndarray]:
+    outputs = model(inputs, training=False)
+    outputs = [np.asarray(o) for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+    return [1.0 / (1.0 + np.exp(-o)) for o in outputs] if probability else outputs
+
+
+def _max_difference(model, model_json: Path, inputs, probability: bool) -> tuple[object, float]:
+    """-> (the tensorflowjs reload, max |reload - Keras| over every output)."""
     from tensorflowjs.converters import load_keras_model
 
     reloaded = load_keras_model(str(model_json))
-    inputs = check_noise(model_config)
-    expected = generator(inputs, training=False).numpy()
-    return reloaded, float(np.max(np.abs(expected - reloaded(inputs, training=False).numpy())))
+    pairs = zip(_outputs(model, inputs, probability), _outputs(reloaded, inputs, probability))
+    return reloaded, max(float(np.max(np.abs(a - b))) for a, b in pairs)
 
 
-def write_generator(
-    generator,
+def write_model(
+    model,
     folder: Path,
-    model_config: ModelConfig,
+    inputs: list[np.ndarray],
     quantize: str = "none",
     log=print,
+    tolerances: dict[str, float] = TOLERANCE,
     tolerance: float | None = None,
+    what: str = "generator",
+    probability: bool = False,
 ):
-    """Convert to TF.js layers format in `folder`, reload with tensorflowjs, compare with Keras.
+    """Convert to TF.js layers format in `folder`, reload with tensorflowjs, compare with Keras on `inputs`.
 
-    The float32 conversion is always checked to 1e-4 (in a scratch folder when quantizing), so
-    a converter fault is never hidden behind quantization error; the quantized files that ship
-    are then checked against `tolerance` (default TOLERANCE[quantize]). Returns (reloaded tf_keras
-    model, {"float32": max |diff|, quantization name: max |diff|}).
+    The float32 conversion is always checked (to tolerances["none"]; in a scratch folder when
+    quantizing), so a converter fault is never hidden behind quantization error; the quantized
+    files that ship are then checked against `tolerance` (default tolerances[quantize]). Every
+    output is compared (LAPGAN's coarser levels too); `probability` compares sigmoid(output), what
+    the page shows of a discriminator's logit. Returns (reloaded tf_keras model, {"float32": max
+    |diff|, quantization name: max |diff|}).
     """
     from tensorflowjs.converters import save_keras_model
 
     checks = ["none"] if quantize == "none" else ["none", quantize]
     differences = {}
+    folder.mkdir(parents=True, exist_ok=True)
     for kind in checks:
         target = (
             folder
@@ -181,23 +209,46 @@ def write_generator(
             else Path(tempfile.mkdtemp(prefix=f".{folder.name}.float32-check-", dir=folder.parent))
         )
         try:
-            save_keras_model(generator, str(target), quantization_dtype_map=QUANTIZATION_MAP[kind])
-            reloaded, difference = _max_difference(generator, target / MODEL_FILE, model_config)
+            save_keras_model(model, str(target), quantization_dtype_map=QUANTIZATION_MAP[kind])
+            reloaded, difference = _max_difference(model, target / MODEL_FILE, inputs, probability)
         finally:
             if target != folder:
                 shutil.rmtree(target, ignore_errors=True)
-        limit = TOLERANCE[kind] if kind == "none" or tolerance is None else tolerance
+        limit = tolerances[kind] if kind == "none" or tolerance is None else tolerance
         name = "float32" if kind == "none" else kind
         differences[name] = difference
         log(
-            f"export check: TF.js reload vs Keras on {len(check_noise(model_config)[0])} fixed inputs, "
+            f"export check ({what}): TF.js reload vs Keras on {len(inputs[0])} fixed inputs, "
             f"max |diff| = {difference:.2e} ({name}, limit {limit:g})"
         )
         if not difference <= limit:
             raise ExportError(
-                f"exported model does not reproduce Keras: max |diff| {difference:.3g} > {limit} ({name})"
+                f"exported {what} does not reproduce Keras: max |diff| {difference:.3g} > {limit} ({name})"
             )
     return reloaded, differences
+
+
+def write_generator(
+    generator, folder: Path, model_config: ModelConfig, quantize: str = "none", log=print, tolerance=None
+):
+    """write_model for a generator on check_inputs, to TOLERANCE."""
+    return write_model(generator, folder, check_inputs(model_config), quantize, log, TOLERANCE, tolerance)
+
+
+def write_discriminator(discriminator, generator, folder: Path, model_config: ModelConfig, quantize: str, log=print):
+    """write_model for a discriminator into folder/discriminator, compared on its probability "real"
+    of the generator's check digits, to DISCRIMINATOR_TOLERANCE. -> (reloaded, differences)."""
+    inputs = discriminator_check_inputs(generator, model_config)
+    return write_model(
+        discriminator,
+        Path(folder) / DISCRIMINATOR_FOLDER,
+        inputs,
+        quantize,
+        log,
+        DISCRIMINATOR_TOLERANCE,
+        what="discriminator",
+        probability=True,
+    )
 
 
 def model_files(folder: Path) -> list[Path]:

@@ -160,6 +160,10 @@ class GAN(keras.Model):
     def call(self, inputs, training=False):
         return self.ema_generator(inputs, training=training)
 
+    def shipped_discriminator(self):
+        """The discriminator the page scores digits with (None: the variant ships none)."""
+        return self.discriminator
+
 
 class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
     """`base` until step int(decay_start * total_steps), then linearly down to 0 at total_steps.
@@ -194,18 +198,31 @@ def learning_rate(base: float, total_steps: int, decay_start: float) -> LinearDe
 
 
 def build_gan(model_config: ModelConfig, train_config: TrainConfig, steps_per_epoch: int = 0) -> GAN:
-    """-> compiled GAN (inside the current strategy scope); steps_per_epoch sizes the learning-rate decay."""
-    generator, discriminator = models.build(model_config)
-    gan = GAN(
-        generator,
-        discriminator,
-        model_config.latent_dim,
-        model_config.num_classes,
-        train_config.seed,
-        train_config.ema_decay,
-        train_config.diversity_weight,
-    )
+    """-> compiled GAN (inside the current strategy scope); steps_per_epoch sizes the learning-rate decay.
+
+    LAPGAN and SRGAN differ in their builders and their train step (pipeline.lapgan, pipeline.srgan),
+    nothing else.
+    """
     total_steps = steps_per_epoch * train_config.epochs
+    common = {"seed": train_config.seed, "ema_decay": train_config.ema_decay}
+    if model_config.variant == "lapgan":
+        from pipeline import lapgan  # it subclasses GAN: imported here, not at the top
+
+        gan = lapgan.build(model_config.latent_dim, model_config.num_classes, **common)
+    elif model_config.variant == "srgan":
+        from pipeline import srgan
+
+        gan = srgan.build(total_steps, train_config.content_warmup, train_config.adversarial_weight, **common)
+    else:
+        generator, discriminator = models.build(model_config)
+        gan = GAN(
+            generator,
+            discriminator,
+            model_config.latent_dim,
+            model_config.num_classes,
+            diversity_weight=train_config.diversity_weight,
+            **common,
+        )
 
     def adam(rate: float):
         return keras.optimizers.Adam(

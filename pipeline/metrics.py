@@ -153,3 +153,43 @@ def format_table(result: dict) -> str:
     lines.append(f"judge accuracy on the held-out digits: {result['judge']['heldout_accuracy']:.4f}")
     lines.append(f"{result['samples']:,} samples; reference: {result['heldout_source']}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- upscaling: pixels against the originals
+
+# SSIM (Wang et al. 2004) with its usual constants, on pixels in [0, 1].
+SSIM_WINDOW, SSIM_SIGMA, SSIM_K1, SSIM_K2 = 11, 1.5, 0.01, 0.03
+
+
+def psnr(images: np.ndarray, originals: np.ndarray) -> np.ndarray:
+    """Peak signal-to-noise ratio per image in dB; both [N, H, W] with pixels in [0, 1] -> [N].
+
+    Identical images give inf; callers average finite values (an exact copy never happens here).
+    """
+    a, b = np.asarray(images, np.float64), np.asarray(originals, np.float64)
+    mse = np.mean((a - b) ** 2, axis=(1, 2))
+    with np.errstate(divide="ignore"):
+        return 10.0 * np.log10(1.0 / mse)
+
+
+def _gaussian_filter_valid(images: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """[N, H, W] -> [N, H - k + 1, W - k + 1]: a separable filter, valid positions only."""
+    k = len(window)
+    rows = np.lib.stride_tricks.sliding_window_view(images, k, axis=1) @ window  # [N, H-k+1, W]
+    return np.lib.stride_tricks.sliding_window_view(rows, k, axis=2) @ window
+
+
+def ssim(images: np.ndarray, originals: np.ndarray) -> np.ndarray:
+    """Mean structural similarity per image (11x11 Gaussian window, sigma 1.5, valid positions:
+    18x18 of a 28x28 digit); both [N, H, W] with pixels in [0, 1] -> [N], 1 = identical."""
+    x, y = np.asarray(images, np.float64), np.asarray(originals, np.float64)
+    offsets = np.arange(SSIM_WINDOW) - SSIM_WINDOW // 2
+    window = np.exp(-(offsets**2) / (2 * SSIM_SIGMA**2))
+    window /= window.sum()
+    c1, c2 = SSIM_K1**2, SSIM_K2**2
+    mu_x, mu_y = _gaussian_filter_valid(x, window), _gaussian_filter_valid(y, window)
+    var_x = _gaussian_filter_valid(x * x, window) - mu_x**2
+    var_y = _gaussian_filter_valid(y * y, window) - mu_y**2
+    cov = _gaussian_filter_valid(x * y, window) - mu_x * mu_y
+    index = ((2 * mu_x * mu_y + c1) * (2 * cov + c2)) / ((mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2))
+    return index.mean(axis=(1, 2))

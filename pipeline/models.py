@@ -68,7 +68,7 @@ def dcgan_generator(latent_dim: int) -> keras.Model:
 
 
 def _conv_features(image, width: int):
-    """[N, 28, 28, 1] -> Conv s2 (14x14xw) -> Conv s2 (7x7x2w) -> Dense 4w features [N, 4w]."""
+    """[N, s, s, 1] -> Conv s2 (s/2 x s/2 x w) -> Conv s2 (s/4 x s/4 x 2w) -> Dense 4w [N, 4w]; s = 28 mostly."""
     x = layers.Conv2D(width, 4, strides=2, padding="same", name="d0_conv")(image)
     x = layers.LeakyReLU(LEAK, name="d0_act")(x)
     x = layers.Conv2D(2 * width, 4, strides=2, padding="same", name="d1_conv")(x)
@@ -111,20 +111,20 @@ def cgan_generator(latent_dim: int, num_classes: int, width: int = 64) -> keras.
     return keras.Model([noise, label], image, name="generator")
 
 
-def cgan_discriminator(num_classes: int, width: int = 32) -> keras.Model:
-    """[image, one-hot label] -> logit [N, 1], a projection discriminator (Miyato & Koyama 2018).
+def cgan_discriminator(num_classes: int, width: int = 32, size: int = 28, name: str = "discriminator") -> keras.Model:
+    """[image [N, size, size, 1], one-hot label] -> logit [N, 1], a projection discriminator (Miyato & Koyama 2018).
 
     logit = psi(phi(x)) + <V y, phi(x)>: the label selects a direction in feature space that the
     image's features must point along, which conditions far more sharply than concatenation.
     """
-    image = keras.Input(IMAGE_SHAPE, name="image")
+    image = keras.Input((size, size, 1), name="image")
     label = keras.Input((num_classes,), name="label")
     features = _conv_features(image, width)  # [N, 4w]
     unconditional = layers.Dense(1, name="psi")(features)
     class_direction = layers.Dense(4 * width, use_bias=False, name="class_embedding")(label)
     projection = layers.Dot(axes=1, name="projection")([class_direction, features])
     logit = layers.Add(name="logit")([unconditional, projection])
-    return keras.Model([image, label], logit, name="discriminator")
+    return keras.Model([image, label], logit, name=name)
 
 
 def build(config: ModelConfig) -> tuple[keras.Model, keras.Model]:

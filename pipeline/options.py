@@ -12,7 +12,6 @@ from pathlib import Path
 
 from pipeline.cli import Parser, UsageError, in_range
 from pipeline.config import (
-    CLASSIC_TRAINING,
     DATASETS,
     DEFAULT_DATASET,
     DEFAULT_LATENT_DIM,
@@ -21,6 +20,7 @@ from pipeline.config import (
     EXPORTED_ROOT,
     QUANTIZATIONS,
     RUNS_ROOT,
+    VARIANT_RECIPES,
     VARIANTS,
     BuildConfig,
     ModelConfig,
@@ -217,7 +217,7 @@ def parse_command(argv: list[str] | None) -> Command:
         dataset = re.sub(r"[^A-Za-z0-9._-]+", "-", args.data.stem).strip("-._") or "data"
     name = model_name(dataset, variant)
     # The variant's own recipe, then what the command line says; TrainConfig's defaults for the rest.
-    recipe = dict(CLASSIC_TRAINING.get(variant, {}))
+    recipe = dict(VARIANT_RECIPES.get(variant, {}))
     recipe.update(
         {name: getattr(args, name) for name in ("diversity_weight", "decay_start") if getattr(args, name) is not None}
     )

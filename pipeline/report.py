@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
-from pipeline.config import ModelConfig
-from pipeline.data import generator_inputs, to_pixels
+from pipeline.config import IMAGE_SHAPE, LOW_RES_SHAPE, NOISE_PLANES, ModelConfig
+from pipeline.data import Digits, downsample, first_output, generator_inputs, noise_planes, to_model_range, to_pixels
 from pipeline.files import write_atomically
 
 if TYPE_CHECKING:
@@ -21,18 +21,35 @@ SCALE = 2  # nearest-neighbour upscale so a 10x10 grid of 28px digits is readabl
 GRID_ROWS = 10  # one row per class of a conditional model; unconditional models get ten rows
 
 
-def grid_inputs(model_config: ModelConfig, columns: int, seed: int) -> list[np.ndarray]:
-    """The grid's fixed inputs: noise [rows * columns, latent], plus one-hot labels (row r asks for class r)."""
+def grid_inputs(model_config: ModelConfig, columns: int, seed: int, digits: Digits | None = None) -> list[np.ndarray]:
+    """The grid's fixed inputs: noise [rows * columns, latent], plus one-hot labels (row r asks for class r)
+    and any noise planes; for SRGAN, the first `columns` digits of each class of `digits`, downsampled."""
     rows = model_config.num_classes or GRID_ROWS
+    if model_config.variant == "srgan":
+        return [low_res_grid(digits, columns, rows)]
     rng = np.random.default_rng(seed + 7919)  # independent of the training stream
     noise = rng.standard_normal((rows * columns, model_config.latent_dim)).astype(np.float32)
     labels = np.repeat(np.arange(rows), columns)
-    return generator_inputs(noise, labels, model_config.num_classes)
+    planes = noise_planes(NOISE_PLANES.get(model_config.variant, ()), rows * columns, rng)
+    return generator_inputs(noise, labels, model_config.num_classes, planes)
+
+
+def low_res_grid(digits: Digits, columns: int, rows: int) -> np.ndarray:
+    """Up to `columns` digits of each of the first `rows` classes (all digits in order when unlabelled),
+    area-averaged to [rows * columns, 7, 7, 1] in [-1, 1]."""
+    if digits.num_classes:
+        picks = np.concatenate(
+            [np.flatnonzero(digits.labels == c)[:columns] for c in range(min(rows, digits.num_classes))]
+        )
+    else:
+        picks = np.arange(min(len(digits), rows * columns))
+    factor = IMAGE_SHAPE[0] // LOW_RES_SHAPE[0]
+    return downsample(to_model_range(digits.images[picks]), factor)
 
 
 def generate_pixels(generator, inputs: list[np.ndarray]) -> np.ndarray:
     """Generator inference on fixed inputs -> uint8 [N, 28, 28] (255 = ink)."""
-    return to_pixels(generator(inputs, training=False).numpy()[..., 0])
+    return to_pixels(np.asarray(first_output(generator(inputs, training=False)))[..., 0])
 
 
 def grid_image(pixels: np.ndarray, columns: int) -> Image.Image:

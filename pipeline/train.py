@@ -121,7 +121,8 @@ def with_data_classes(model_config: ModelConfig, train_digits: Digits, resume: b
 
 @dataclass
 class TrainResult:
-    generator: object  # tf_keras.Model
+    generator: object  # tf_keras.Model: the weight average that ships
+    discriminator: object | None  # tf_keras.Model the page scores digits with, or None (srgan)
     state: RunState
     summary: dict
     report_dir: Path
@@ -198,7 +199,7 @@ def train(
     # dataset: the 9,001 offline digits at batch 64); any other size cuts an endless stream.
     one_pass = epoch_steps == len(train_digits) // train_config.batch_size
     dataset = make_dataset(train_digits, train_config.batch_size, train_config.seed, repeat=not one_pass)
-    grid_inputs = report.grid_inputs(model_config, train_config.grid_columns, train_config.seed)
+    grid_inputs = report.grid_inputs(model_config, train_config.grid_columns, train_config.seed, train_digits)
     monitor = TrainingMonitor(
         state=state,
         checkpoints=checkpoints,
@@ -255,4 +256,4 @@ def train(
         log(f"time limit of {train_config.time_limit:.0f}s reached after {state.images_seen:,} images")
 
     summary = report.write_report(state, samples_dir, report_dir, model_config)
-    return TrainResult(gan.ema_generator, state, summary, report_dir)
+    return TrainResult(gan.ema_generator, gan.shipped_discriminator(), state, summary, report_dir)

@@ -41,7 +41,7 @@ def test_tiny_build_exports_a_model_that_matches_the_keras_generator(tmp_path, s
     # Independently of the build's own check: the Keras generator restored from the checkpoint
     # and the TF.js files reloaded by the tensorflowjs loader agree on fresh noise.
     generator, config = restore_shipped_generator(run_dir)
-    inputs = export.check_noise(config, count=32, seed=99)
+    inputs = export.check_inputs(config, count=32, seed=99)
     keras_out = generator(inputs, training=False).numpy()
     tfjs_out = model(inputs, training=False).numpy()
     assert np.abs(keras_out - tfjs_out).max() < 1e-4

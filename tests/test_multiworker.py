@@ -185,7 +185,7 @@ def test_two_workers_train_in_step_and_only_the_chief_keeps_anything(job, tmp_pa
 
     model, _ = export.load_exported(tmp_path / "out0")
     generator, config = restore_shipped_generator(tmp_path / "run0")
-    inputs = export.check_noise(config, count=16, seed=99)
+    inputs = export.check_inputs(config, count=16, seed=99)
     assert np.abs(generator(inputs, training=False).numpy() - model(inputs, training=False).numpy()).max() < 1e-4
 
 
