@@ -109,9 +109,13 @@ DEFAULT_LATENT_DIM = {"cgan": 64, "dcgan": 64, "mlp": 100, "lapgan": 64, "srgan"
 # The classic recipe trains at a constant learning rate with the plain GAN loss; the TrainConfig
 # defaults below (decay, mode-seeking term) are the default model's recipe.
 # Each variant's own recipe (what differs from TrainConfig's defaults), measured in BENCHMARKS.md.
+# Lengths keep every build within 10 minutes on the reference machine (2 cores): LAPGAN's step
+# trains three GANs, SRGAN's generator works at 28x28.
 VARIANT_RECIPES = {
     "mlp": {"decay_start": 1.0, "diversity_weight": 0.0},
-    "srgan": {"diversity_weight": 0.0},
+    "dcgan": {"epochs": 60},
+    "lapgan": {"epochs": 40, "diversity_weight": 0.0},
+    "srgan": {"epochs": 30, "diversity_weight": 0.0},
 }
 
 

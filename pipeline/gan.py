@@ -90,16 +90,31 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             real_logits = self.discriminator(self._inputs(real_images, real_labels), training=True)
             fake_logits = self.discriminator(self._inputs(generated_images, fake_labels), training=True)
-            d_loss_each = self.loss_fn(tf.ones_like(real_logits), real_logits) + self.loss_fn(
-                tf.zeros_like(fake_logits), fake_logits
-            )
+            d_loss_each = self.real_fake_loss(real_logits, fake_logits)
             d_loss = self._mean(d_loss_each)
-        grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
-        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+        self.apply_discriminator_gradients(tape, d_loss)
         return d_loss_each, real_logits, fake_logits
 
-    def generator_step(self, batch_size):
-        """Fakes labelled "real" (the non-saturating loss); only the generator's weights move."""
+    def real_fake_loss(self, real_logits, fake_logits):
+        """The discriminator's per-example loss: real -> 1, generated -> 0."""
+        return self.loss_fn(tf.ones_like(real_logits), real_logits) + self.loss_fn(
+            tf.zeros_like(fake_logits), fake_logits
+        )
+
+    def apply_discriminator_gradients(self, tape, d_loss, scale=None):
+        """One optimiser step of the discriminator on d_loss, its gradients multiplied by `scale` if given."""
+        grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
+        if scale is not None:
+            grads = [g * scale for g in grads]
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+
+    def generator_step(self, real_images, real_labels):
+        """Fakes labelled "real" (the non-saturating loss); only the generator's weights move.
+
+        Takes the real batch, as subclasses need it (LAPGAN's coarse levels, SRGAN's originals);
+        here only its size is used. -> per-example losses.
+        """
+        batch_size = tf.shape(real_images)[0]
         random_latent_vectors, fake_labels = self.sample_inputs(batch_size)
         half = batch_size // 2
         if self.diversity_weight and self.conditional:
@@ -115,11 +130,15 @@ class GAN(keras.Model):
                     generated_images, random_latent_vectors, half
                 )
             g_loss = self._mean(g_loss_each)
+        self.apply_generator_gradients(tape, g_loss)
+        return g_loss_each
+
+    def apply_generator_gradients(self, tape, g_loss):
+        """One optimiser step of the generator on g_loss, then the weight average follows."""
         grads = tape.gradient(g_loss, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
         if self.ema_decay:
             self._update_ema()
-        return g_loss_each
 
     @staticmethod
     def mode_seeking_penalty(images, noise, half):
@@ -150,7 +169,7 @@ class GAN(keras.Model):
         # real_images: [B, 28, 28, 1] in [-1, 1]; real_labels: one-hot [B, classes] (ignored if unconditional)
         real_images, real_labels = data
         d_loss_each, real_logits, fake_logits = self.discriminator_step(real_images, real_labels)
-        g_loss_each = self.generator_step(tf.shape(real_images)[0])
+        g_loss_each = self.generator_step(real_images, real_labels)
         self.d_loss_tracker.update_state(d_loss_each)
         self.g_loss_tracker.update_state(g_loss_each)
         self.real_accuracy.update_state(tf.ones_like(real_logits), real_logits)

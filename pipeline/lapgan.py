@@ -180,37 +180,28 @@ class LapGAN(GAN):
         labels = [coarse_labels, real_labels, real_labels]
         return [d([x, y], training=True) for d, x, y in zip(self.level_discriminators, images, labels)]
 
-    def train_step(self, data):
-        real_images, real_labels = data  # [B, 28, 28, 1] in [-1, 1], one-hot [B, classes]
+    def discriminator_step(self, real_images, real_labels):
+        """Every level: real -> 1, generated -> 0 (losses summed). -> per-example losses, the 28x28 level's logits."""
         reals, coarse = self._pyramids(real_images)
         fakes, fake_labels = self._fakes(coarse, real_labels)
         with tf.GradientTape() as tape:
             real_logits = self._logits(reals, real_labels, real_labels)
             fake_logits = self._logits(fakes, fake_labels, real_labels)
-            d_loss_each = sum(
-                self.loss_fn(tf.ones_like(r), r) + self.loss_fn(tf.zeros_like(f), f)
-                for r, f in zip(real_logits, fake_logits)
-            )
+            d_loss_each = sum(self.real_fake_loss(r, f) for r, f in zip(real_logits, fake_logits))
             d_loss = self._mean(d_loss_each)
-        grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
-        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+        self.apply_discriminator_gradients(tape, d_loss)
+        return d_loss_each, real_logits[-1], fake_logits[-1]
 
+    def generator_step(self, real_images, real_labels):
+        """Every level's fakes labelled "real" (losses summed); only the generators move."""
+        _, coarse = self._pyramids(real_images)
         with tf.GradientTape() as tape:
             fakes, fake_labels = self._fakes(coarse, real_labels)
             misleading_logits = self._logits(fakes, fake_labels, real_labels)
             g_loss_each = sum(self.loss_fn(tf.ones_like(m), m) for m in misleading_logits)
             g_loss = self._mean(g_loss_each)
-        grads = tape.gradient(g_loss, self.generator.trainable_weights)
-        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
-        if self.ema_decay:
-            self._update_ema()
-
-        self.d_loss_tracker.update_state(d_loss_each)
-        self.g_loss_tracker.update_state(g_loss_each)
-        # Accuracies at the finest level: the digits as the page shows them.
-        self.real_accuracy.update_state(tf.ones_like(real_logits[-1]), real_logits[-1])
-        self.fake_accuracy.update_state(tf.zeros_like(fake_logits[-1]), fake_logits[-1])
-        return {m.name: m.result() for m in self.metrics}
+        self.apply_generator_gradients(tape, g_loss)
+        return g_loss_each
 
 
 def build(latent_dim: int, num_classes: int, **gan_kwargs) -> LapGAN:

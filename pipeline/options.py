@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline.cli import Parser, UsageError, in_range
 from pipeline.config import (
+    CONDITIONAL_VARIANTS,
     DATASETS,
     DEFAULT_DATASET,
     DEFAULT_LATENT_DIM,
@@ -55,7 +56,8 @@ def make_parser() -> Parser:
         choices=VARIANTS,
         default=None,
         help=f"cgan: class-conditional (the page can ask for a digit); dcgan: convolutional; "
-        f"mlp: the classic Keras MNIST GAN (default: {DEFAULT_VARIANT}, or the checkpoint's with --resume)",
+        f"mlp: the classic Keras MNIST GAN; lapgan: a conditional Laplacian pyramid 7-14-28; "
+        f"srgan: 4x super-resolution 7x7 -> 28x28 (default: {DEFAULT_VARIANT}, or the checkpoint's with --resume)",
     )
     parser.add_argument(
         "--epochs",
@@ -201,9 +203,9 @@ def parse_command(argv: list[str] | None) -> Command:
     }
     variant, notes = args.model or DEFAULT_VARIANT, []
     if args.data is not None and is_image_folder(args.data) and not is_labelled(args.data):
-        if args.model == "cgan":
+        if args.model in CONDITIONAL_VARIANTS:
             raise UsageError(
-                f"--data {args.data}: images without class subfolders cannot train the conditional cgan; "
+                f"--data {args.data}: images without class subfolders cannot train the conditional {args.model}; "
                 "use --model dcgan or mlp, or put them in one subfolder per class"
             )
         if args.model is None:
@@ -226,9 +228,9 @@ def parse_command(argv: list[str] | None) -> Command:
     length = {} if args.epochs is None else {"epochs": args.epochs, "epoch_images": 0}
     if args.epoch_images is not None:
         length["epoch_images"] = args.epoch_images
+    recipe.update(length)
     train = TrainConfig(
         **recipe,
-        **length,
         batch_size=args.batch_size,
         seed=args.seed,
         time_limit=args.time_limit,

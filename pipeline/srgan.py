@@ -85,40 +85,33 @@ class SRGAN(GAN):
     def metrics(self):
         return [*super().metrics, self.content_tracker]
 
-    def train_step(self, data):
-        real_images, _ = data  # [B, 28, 28, 1] in [-1, 1]; labels unused
-        low_res = downsample(real_images)
-        adversarial = tf.cast(self.g_optimizer.iterations >= self.warmup_steps, tf.float32)
+    def _adversarial(self):
+        """0.0 during the warm start, then 1.0 (a tensor: the switch happens inside the traced step)."""
+        return tf.cast(self.g_optimizer.iterations >= self.warmup_steps, tf.float32)
 
-        upscaled = self.generator(low_res, training=True)
+    def discriminator_step(self, real_images, real_labels):
+        """Originals -> 1, upscaled -> 0 (labels unused); frozen during the warm start."""
+        upscaled = self.generator(downsample(real_images), training=True)
         with tf.GradientTape() as tape:
             real_logits = self.discriminator(real_images, training=True)
             fake_logits = self.discriminator(upscaled, training=True)
-            d_loss_each = self.loss_fn(tf.ones_like(real_logits), real_logits) + self.loss_fn(
-                tf.zeros_like(fake_logits), fake_logits
-            )
+            d_loss_each = self.real_fake_loss(real_logits, fake_logits)
             d_loss = self._mean(d_loss_each)
-        grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
-        self.d_optimizer.apply_gradients(zip([g * adversarial for g in grads], self.discriminator.trainable_weights))
+        self.apply_discriminator_gradients(tape, d_loss, scale=self._adversarial())
+        return d_loss_each, real_logits, fake_logits
 
+    def generator_step(self, real_images, real_labels):
+        """Content loss (MSE against the originals, in [-1, 1] units) + the weighted adversarial term."""
         with tf.GradientTape() as tape:
-            upscaled = self.generator(low_res, training=True)
+            upscaled = self.generator(downsample(real_images), training=True)
             content_each = tf.reduce_mean(tf.square(upscaled - real_images), axis=[1, 2, 3])
             misleading_logits = self.discriminator(upscaled, training=True)
             adversarial_each = self.loss_fn(tf.ones_like(misleading_logits), misleading_logits)
-            g_loss_each = content_each + adversarial * self.adversarial_weight * adversarial_each
+            g_loss_each = content_each + self._adversarial() * self.adversarial_weight * adversarial_each
             g_loss = self._mean(g_loss_each)
-        grads = tape.gradient(g_loss, self.generator.trainable_weights)
-        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
-        if self.ema_decay:
-            self._update_ema()
-
-        self.d_loss_tracker.update_state(d_loss_each)
-        self.g_loss_tracker.update_state(g_loss_each)
+        self.apply_generator_gradients(tape, g_loss)
         self.content_tracker.update_state(content_each)
-        self.real_accuracy.update_state(tf.ones_like(real_logits), real_logits)
-        self.fake_accuracy.update_state(tf.zeros_like(fake_logits), fake_logits)
-        return {m.name: m.result() for m in self.metrics}
+        return g_loss_each
 
     def shipped_discriminator(self):
         return None  # the page's super-resolution panel compares with bicubic, not with a critic
