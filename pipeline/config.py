@@ -114,8 +114,8 @@ DEFAULT_LATENT_DIM = {"cgan": 64, "dcgan": 64, "mlp": 100, "lapgan": 64, "srgan"
 VARIANT_RECIPES = {
     "mlp": {"decay_start": 1.0, "diversity_weight": 0.0},
     "dcgan": {"epochs": 60},
-    "lapgan": {"epochs": 40, "diversity_weight": 0.0},
-    "srgan": {"epochs": 30, "diversity_weight": 0.0},
+    "lapgan": {"epochs": 36, "diversity_weight": 0.0},
+    "srgan": {"epochs": 24, "diversity_weight": 0.0},
 }
 
 

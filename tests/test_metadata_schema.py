@@ -21,6 +21,7 @@ from pipeline.config import (
     METADATA_SCHEMA,
     QUANTIZATIONS,
     ROOT,
+    TASKS,
     VARIANTS,
     ModelConfig,
 )
@@ -236,7 +237,7 @@ def test_the_schema_is_a_valid_draft_2020_12_schema(schema):
 
 
 def test_the_schema_follows_the_config(schema):
-    """Enums and constants come from pipeline/config.py; only the conditional variant has classes."""
+    """Enums and constants come from pipeline/config.py; only the conditional variants have classes."""
     properties = schema["properties"]
     assert properties["format"]["const"] == METADATA_FORMAT
     assert properties["format_version"]["const"] == METADATA_FORMAT_VERSION
@@ -244,8 +245,12 @@ def test_the_schema_follows_the_config(schema):
     assert properties["training"]["properties"]["variant"]["enum"] == list(VARIANTS)
     assert properties["quantization"]["enum"] == list(QUANTIZATIONS)
     conditional = [v for v in VARIANTS if ModelConfig(variant=v).conditional]
-    assert schema["allOf"][0]["if"]["properties"]["variant"] == {"const": conditional[0]} and len(conditional) == 1
-    assert set(schema["required"]) == set(properties)
+    assert schema["allOf"][0]["if"]["properties"]["variant"] == {"enum": conditional}
+    upscalers = [v for v in VARIANTS if TASKS[v] == "upscale"]
+    assert schema["allOf"][2]["if"]["properties"]["variant"] == {"const": upscalers[0]} and len(upscalers) == 1
+    assert properties["task"]["enum"] == sorted(set(TASKS.values()))
+    # Added in version 2 without a version bump, so older version-2 files stay valid: optional.
+    assert set(properties) - set(schema["required"]) == {"task", "outputs", "discriminator"}
 
 
 def test_the_committed_metadata_follows_the_schema(schema, committed):

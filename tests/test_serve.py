@@ -36,6 +36,9 @@ def site(tmp_path: Path) -> dict[str, Path]:
     (web / "main.js").write_text("export const answer = 42;\n")
     (web / "style.css").write_text("body { color: white; }\n")
     (web / "favicon.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (web / "data").mkdir()  # the real-digit sprite pipeline.sprite writes, as web/data/ holds it
+    (web / "data" / "heldout-digits.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (web / "data" / "heldout-digits.json").write_text('{"count": 0}')
     (web / "notes.py").write_text("print('source is never served')\n")
     (web / ".env").write_text("TOKEN=x\n")
     exported = tmp_path / "exported"
@@ -109,6 +112,8 @@ def raw_get(host: str, port: int, path: str, method: str = "GET") -> tuple[int, 
         ("/main.js", "text/javascript; charset=utf-8"),
         ("/style.css", "text/css; charset=utf-8"),
         ("/favicon.svg", "image/svg+xml; charset=utf-8"),
+        ("/data/heldout-digits.png", "image/png"),
+        ("/data/heldout-digits.json", "application/json"),
         ("/exported/index.json", "application/json"),
         ("/exported/cgan/metadata.json", "application/json"),
         ("/exported/cgan/model.json", "application/json"),

@@ -1,4 +1,4 @@
-"""The page's module graph: index.html preloads exactly the modules main.js imports, and the test hook stays apart."""
+"""The page's module graph: index.html preloads exactly the modules main.js loads at start, and the test hook stays apart."""
 
 from __future__ import annotations
 
@@ -44,22 +44,29 @@ def page_scripts() -> PageScripts:
     return parser
 
 
-def imports_of(url: str) -> list[str]:
-    """The module URLs (site paths such as /grid.js) that the module at `url` imports, statically or not."""
+def imports_of(url: str, dynamic: bool = True) -> list[str]:
+    """The module URLs (site paths such as /grid.js) that the module at `url` imports: statically, and
+    with `dynamic` also through import(...)."""
     source = COMMENT.sub("", (WEB / url.lstrip("/")).read_text())
-    found = [next(group for group in match.groups() if group) for match in IMPORT.finditer(source)]
+    matches = [match for match in IMPORT.finditer(source) if dynamic or match.group(3) is None]
+    found = [next(group for group in match.groups() if group) for match in matches]
     return [posixpath.normpath(posixpath.join(posixpath.dirname(url), name)) for name in found]
 
 
-def module_graph(entry: str) -> dict[str, list[str]]:
-    """Every module reachable from `entry` -> the modules it imports."""
+def module_graph(entry: str, at_start: bool = False) -> dict[str, list[str]]:
+    """Every module reachable from `entry` -> the modules it imports.
+
+    at_start: only what loads before the first grid: main.js's own dynamic import (generator.js,
+    once TF.js is there) is taken, other modules' import(...) are not: those load a feature when
+    the visitor opens it (panels.js), and must not be preloaded.
+    """
     graph: dict[str, list[str]] = {}
     pending = [entry]
     while pending:
         url = pending.pop()
         if url in graph:
             continue
-        graph[url] = imports_of(url)
+        graph[url] = imports_of(url, dynamic=not at_start or url == entry)
         pending.extend(graph[url])
     return graph
 
@@ -86,12 +93,19 @@ def test_import_parser_reads_every_form():
 def test_modulepreload_lists_exactly_the_modules_main_js_imports():
     scripts = page_scripts()
     assert scripts.modules == ["/main.js"], "one module entry point"
-    graph = module_graph("/main.js")
+    graph = module_graph("/main.js", at_start=True)
     imported = set(graph) - {"/main.js"}
     preloaded = set(scripts.preloads)
     assert len(scripts.preloads) == len(preloaded), "a module is preloaded twice"
     assert not imported - preloaded, f"imported but not preloaded in index.html: {sorted(imported - preloaded)}"
     assert not preloaded - imported, f"preloaded but never imported: {sorted(preloaded - imported)}"
+
+
+def test_feature_modules_load_only_when_their_panel_opens():
+    """The game, the sliders and the real-digit sprite are imported lazily: not preloaded, not before the grid."""
+    lazy = set(module_graph("/main.js")) - set(module_graph("/main.js", at_start=True))
+    assert {"/game.js", "/realfake.js", "/sprite.js", "/sliders.js"} <= lazy
+    assert not lazy & set(page_scripts().preloads)
 
 
 def test_every_import_names_a_module_that_exists():

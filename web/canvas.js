@@ -12,6 +12,8 @@ export function layoutDigits(grid, count, { width, height, labels, classNames, c
     canvas.className = 'digit';
     canvas.width = width;
     canvas.height = height;
+    canvas.setAttribute('role', 'button'); // picked by click, or by Enter once focused (gridkeys.js)
+    canvas.tabIndex = -1;
     grid.append(canvas);
   }
   grid.style.setProperty('--columns', String(columns));
@@ -25,7 +27,10 @@ export function layoutDigits(grid, count, { width, height, labels, classNames, c
       delete canvas.dataset.label;
       canvas.title = `Sample ${index + 1} · click to morph`;
     }
+    canvas.setAttribute('aria-label', canvas.title);
   });
+  // The grid is one tab stop (gridkeys.js moves it): the first cell unless a kept one has it.
+  if (canvases.length && !canvases.some((canvas) => canvas.tabIndex === 0)) canvases[0].tabIndex = 0;
   return canvases;
 }
 

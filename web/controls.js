@@ -1,6 +1,7 @@
 /** The page's inputs and address bar: the model picker, the class picker and morph selects, events wired to actions, the state mirrored. */
 
 import { modelLabel } from './catalog.js';
+import { keyboardGrid } from './gridkeys.js';
 import { MAX_COUNT, MIN_COUNT, SEED_DIGITS } from './limits.js';
 import { stateToSearch } from './state.js';
 import { debounced } from './tasks.js';
@@ -72,6 +73,7 @@ export function buildControls(elements, actions) {
     const canvas = event.target.closest('canvas.digit');
     if (canvas) actions.pick(Number(canvas.dataset.index));
   });
+  keyboardGrid(elements.grid, (index) => actions.pick(index));
   elements.morphFrom.addEventListener('change', () => actions.setMorphLabel('a', Number(elements.morphFrom.value)));
   elements.morphTo.addEventListener('change', () => actions.setMorphLabel('b', Number(elements.morphTo.value)));
   elements.morphShuffle.addEventListener('click', () => actions.shuffleMorph());

@@ -1,10 +1,11 @@
 /** All TensorFlow.js work of the page: backends, building the generator, and noise -> pixel values. */
 
 import { ERROR_KINDS } from './errors.js';
+import { FIXED_PLANE_SEED, UPSCALE, modelProblem, modelSignature, planeNoise } from './inputs.js';
 import { slerpWeights } from './interpolate.js';
+import { registerFastLayers } from './layers.js';
 import { BACKENDS } from './limits.js';
 import { LoadError } from './loader.js';
-import { subPixelKernel } from './subpixel.js';
 
 // The UMD build of TF.js from a deferred classic <script>; main.js imports this module only after
 // those scripts ran (tf is undefined if one failed to load).
@@ -72,64 +73,10 @@ export function memory() {
   return tf.memory();
 }
 
-// ---------------------------------------------------------------- a faster transposed convolution
-
-/*
- * The generator upsamples with Conv2DTranspose (4x4 kernel, stride 2, 'same' padding); the page
- * runs those layers in the sub-pixel form of subpixel.js (a 3x3 Conv2D into 4x the channels, then
- * depth-to-space), which TF.js's WASM backend runs about 2.5x faster. The parity tests hold it to
- * the Keras output within one grey level on every backend.
+/**
+ * The exported generator: turns noise (and class labels, and any noise planes) into pixel values; an
+ * upscaler (task "upscale") turns 7x7 digits into 28x28 ones instead.
  */
-
-let fastLayersRegistered = false;
-
-/** Make tf.loadLayersModel build Conv2DTranspose layers that use the sub-pixel form where it applies. */
-export function registerFastLayers() {
-  if (fastLayersRegistered) return;
-  fastLayersRegistered = true;
-  const Conv2DTranspose = tf.layers.conv2dTranspose({ filters: 1, kernelSize: 1 }).constructor;
-
-  class SubPixelConv2DTranspose extends Conv2DTranspose {
-    call(inputs, kwargs) {
-      const same = (values, expected) => values.length === 2 && values.every((value) => value === expected);
-      const applies =
-        same(this.kernelSize, 4) &&
-        same(this.strides, 2) &&
-        this.padding === 'same' &&
-        this.dataFormat === 'channelsLast';
-      if (!applies) return super.call(inputs, kwargs);
-      return tf.tidy(() => {
-        const input = Array.isArray(inputs) ? inputs[0] : inputs;
-        const [n, h, w] = input.shape; // [n, h, w, inChannels]
-        if (!this.subPixelKernel) {
-          const kernel = this.kernel.read(); // [4, 4, filters, inChannels], read once
-          const [, , filters, inChannels] = kernel.shape;
-          const values = subPixelKernel(kernel.dataSync(), kernel.shape);
-          this.subPixelKernel = tf.keep(tf.tensor4d(values, [3, 3, inChannels, 4 * filters]));
-        }
-        const phases = tf.conv2d(input, this.subPixelKernel, 1, 'same'); // [n, h, w, (a, b, filters)]
-        // depthToSpace(2) as reshape-transpose-reshape, several times faster on WASM:
-        // [n*h, w, a, (b, filters)] -> [n*h, a, w, (b, filters)] -> [n, 2h, 2w, filters]
-        let output = phases
-          .reshape([n * h, w, 2, 2 * this.filters])
-          .transpose([0, 2, 1, 3])
-          .reshape([n, 2 * h, 2 * w, this.filters]);
-        if (this.bias != null) output = tf.add(output, this.bias.read());
-        return this.activation != null ? this.activation.apply(output) : output;
-      });
-    }
-
-    disposeWeights() {
-      if (this.subPixelKernel) this.subPixelKernel.dispose();
-      this.subPixelKernel = null;
-      return super.disposeWeights();
-    }
-  }
-  SubPixelConv2DTranspose.className = 'Conv2DTranspose'; // replaces TF.js's class for that Keras name
-  tf.serialization.registerClass(SubPixelConv2DTranspose);
-}
-
-/** The exported generator: turns noise (and class labels) into pixel values. */
 export class Generator {
   /** Artifacts from loader.loadModelArtifacts + checked metadata -> a Generator whose inputs match the metadata. */
   static async load(artifacts, metadata) {
@@ -143,7 +90,8 @@ export class Generator {
         `TF.js could not build the generator from model.json: ${error.message}`,
       );
     }
-    const problem = signatureProblem(model, metadata);
+    const shapes = (tensors) => tensors.map((tensor) => tensor.shape);
+    const problem = modelProblem(shapes(model.inputs), shapes(model.outputs), modelSignature(metadata));
     if (problem) {
       model.dispose();
       throw new LoadError(
@@ -156,8 +104,15 @@ export class Generator {
 
   constructor(model, metadata) {
     this.model = model;
+    const signature = modelSignature(metadata);
     this.latentDim = metadata.latent_dim;
     this.numClasses = metadata.num_classes;
+    this.upscales = signature.task === UPSCALE;
+    this.planes = signature.planes; // noise inputs after [noise, label]: [{name, shape, size}]
+    this.outputs = signature.outputs; // the image first, then any pyramid levels: [{name, shape, size}]
+    this.lowRes = signature.lowRes; // an upscaler's input {name, shape, size}, else null
+    // What callers that give no planes get (a morph, a game round): one fixed draw, the same for every sample.
+    this.fixedPlanes = planeNoise(FIXED_PLANE_SEED, 1, this.planes);
     this.imageShape = metadata.image_shape; // [height, width, channels]
     this.pixelsPerImage = this.imageShape[0] * this.imageShape[1] * this.imageShape[2];
     // Model output in [low, high] (tanh: [-1, 1]) -> grey level (v - low) * scale in [0, 255].
@@ -172,16 +127,46 @@ export class Generator {
 
   /**
    * noise: Float32Array [n * latentDim], standard normal; classes: n class indices, or null when
-   * unconditional -> Float32Array [n * H * W * C] of grey levels in 0..255 (not yet rounded).
+   * unconditional; planes: one Float32Array [n * size] per noise plane (inputs.planeNoise), or null
+   * for the fixed ones -> Float32Array [n * H * W * C] of grey levels in 0..255 (not yet rounded).
    */
-  async pixels(noise, classes) {
+  async pixels(noise, classes, planes = null) {
     const n = noise.length / this.latentDim;
     const values = tf.tidy(() => {
       const z = tf.tensor2d(noise, [n, this.latentDim]);
       const labels = this.conditional ? this.oneHot(tf.tensor1d(classes, 'int32')) : null;
-      return this.toPixels(z, labels);
+      return this.toPixels(z, labels, this.planeTensors(planes, n));
     });
     return this.download(values);
+  }
+
+  /**
+   * Every output for the same inputs as pixels() -> [{name, shape, values}], the image first, each
+   * values Float32Array [n * size] in output_range (not grey levels): LAPGAN's pyramid levels.
+   */
+  async levels(noise, classes, planes = null) {
+    const n = noise.length / this.latentDim;
+    const outputs = tf.tidy(() => {
+      const z = tf.tensor2d(noise, [n, this.latentDim]);
+      const labels = this.conditional ? this.oneHot(tf.tensor1d(classes, 'int32')) : null;
+      return [].concat(this.model.predict(this.feed(z, labels, this.planeTensors(planes, n))));
+    });
+    const values = [];
+    for (const output of outputs) values.push(await this.download(output)); // each disposed as read
+    return this.outputs.map((output, i) => ({ ...output, values: values[i] }));
+  }
+
+  /**
+   * An upscaler's work: lowRes Float32Array [n * 7 * 7] in output_range (digits averaged over 4x4
+   * blocks) -> Float32Array [n * H * W * C] in output_range (not grey levels: PSNR quantises them).
+   */
+  async upscale(lowRes) {
+    const n = lowRes.length / this.lowRes.size;
+    const output = tf.tidy(() => {
+      const input = tf.tensor(lowRes, [n, ...this.lowRes.shape]);
+      return [].concat(this.model.predict(input))[0];
+    });
+    return this.download(output);
   }
 
   /**
@@ -190,7 +175,7 @@ export class Generator {
    * conditional model the one-hot labels blend linearly from classA to classB.
    * noiseA, noiseB: Float32Array [latentDim] -> Float32Array [steps * H * W * C].
    */
-  async morph(noiseA, noiseB, classA, classB, steps) {
+  async morph(noiseA, noiseB, classA, classB, steps, planesA = null, planesB = null) {
     const [weightsA, weightsB] = slerpWeights(noiseA, noiseB, steps);
     const values = tf.tidy(() => {
       const a = tf.tensor2d(noiseA, [1, this.latentDim]);
@@ -207,7 +192,7 @@ export class Generator {
         const oneHotB = this.oneHot(tf.tensor1d([classB], 'int32'));
         labels = tf.scalar(1).sub(t).mul(oneHotA).add(t.mul(oneHotB)); // [steps, classes]
       }
-      return this.toPixels(z, labels);
+      return this.toPixels(z, labels, this.morphPlanes(planesA, planesB, steps));
     });
     return this.download(values);
   }
@@ -217,10 +202,53 @@ export class Generator {
     return tf.cast(tf.oneHot(classes, this.numClasses), 'float32');
   }
 
-  /** Call inside tf.tidy: z [n, latentDim], labels [n, classes] or null -> grey levels [n, H*W*C]. */
-  toPixels(z, labels) {
-    const output = this.model.predict(labels ? [z, labels] : z); // [n, H, W, C] in output_range
+  /**
+   * Call inside tf.tidy: z [n, latentDim], labels [n, classes] or null, planes: tensors [n, ...shape]
+   * (planeTensors) -> grey levels [n, H*W*C].
+   */
+  toPixels(z, labels, planes = this.planeTensors(null, z.shape[0])) {
+    const [output] = [].concat(this.model.predict(this.feed(z, labels, planes))); // [n, H, W, C] in output_range
     return output.sub(this.low).mul(this.scale).clipByValue(0, 255).reshape([z.shape[0], this.pixelsPerImage]);
+  }
+
+  /**
+   * Call inside tf.tidy (or a gradient function): z [n, latentDim], labels [n, classes] or null ->
+   * images [n, H, W, C] in output_range, drawn with the fixed noise planes. Unlike predict, apply
+   * records the ops, so gradients reach z.
+   */
+  apply(z, labels) {
+    const feed = this.feed(z, labels, this.planeTensors(null, z.shape[0]));
+    return [].concat(this.model.apply(feed, { training: false }))[0];
+  }
+
+  /** The model's inputs in its order: [noise, label (conditional), ...planes], or noise alone. */
+  feed(z, labels, planes) {
+    const inputs = [z, ...(labels ? [labels] : []), ...planes];
+    return inputs.length === 1 ? z : inputs;
+  }
+
+  /** Call inside tf.tidy: planes as pixels() takes them (null: the fixed ones) -> tensors [n, ...shape]. */
+  planeTensors(planes, n) {
+    return this.planes.map(({ shape }, k) =>
+      planes
+        ? tf.tensor(planes[k], [n, ...shape])
+        : tf.tensor(this.fixedPlanes[k], [1, ...shape]).tile([n, ...shape.map(() => 1)]),
+    );
+  }
+
+  /** Call inside tf.tidy: the noise planes of a morph's frames, each moved along its own great circle. */
+  morphPlanes(planesA, planesB, steps) {
+    if (!planesA || !planesB) return this.planeTensors(null, steps);
+    return this.planes.map(({ shape, size }, k) => {
+      const [weightsA, weightsB] = slerpWeights(planesA[k], planesB[k], steps);
+      const a = tf.tensor2d(planesA[k], [1, size]);
+      const b = tf.tensor2d(planesB[k], [1, size]);
+      const frames = tf
+        .tensor2d(weightsA, [steps, 1])
+        .mul(a)
+        .add(tf.tensor2d(weightsB, [steps, 1]).mul(b));
+      return frames.reshape([steps, ...shape]);
+    });
   }
 
   /** Tensor -> its values, disposing it; non-finite output means broken weights and is an error. */
@@ -249,39 +277,20 @@ export class Generator {
   }
 }
 
-/** Why the model cannot be driven as the metadata says, or null when its inputs and output fit. */
-function signatureProblem(model, metadata) {
-  const expectedInputs = metadata.inputs.length;
-  if (model.inputs.length !== expectedInputs) {
-    return `the model has ${model.inputs.length} input(s), metadata.json lists ${expectedInputs}`;
-  }
-  const widths = [metadata.latent_dim, metadata.num_classes];
-  for (let i = 0; i < expectedInputs; i++) {
-    const shape = model.inputs[i].shape;
-    if (shape.length !== 2 || shape[1] !== widths[i]) {
-      return `input ${i + 1} has shape [${shape}], expected [null, ${widths[i]}]`;
-    }
-  }
-  const out = model.outputs[0].shape.slice(1);
-  const size = (dims) => dims.reduce((product, d) => product * d, 1);
-  if (out.some((d) => d === null) || size(out) !== size(metadata.image_shape)) {
-    return `the output has shape [${out}], expected [${metadata.image_shape}]`;
-  }
-  return null;
-}
-
 /**
  * Digits per second of `generator` on the current backend at `batch`: one untimed warm-up run
  * (shader compilation, weight upload), then timed runs for about `budgetMs` (at least one).
  */
 export async function measureRate(generator, batch, budgetMs = 400) {
-  const noise = new Float32Array(batch * generator.latentDim).map(() => Math.random() * 2 - 1);
+  const width = generator.upscales ? generator.lowRes.size : generator.latentDim;
+  const noise = new Float32Array(batch * width).map(() => Math.random() * 2 - 1);
   const classes = generator.conditional ? Array.from({ length: batch }, (_, i) => i % generator.numClasses) : null;
-  await generator.pixels(noise, classes);
+  const run = () => (generator.upscales ? generator.upscale(noise) : generator.pixels(noise, classes));
+  await run();
   let runs = 0;
   const start = performance.now();
   while (runs < 50 && (runs < 1 || performance.now() - start < budgetMs)) {
-    await generator.pixels(noise, classes);
+    await run();
     runs++;
   }
   return (batch * runs * 1000) / (performance.now() - start);

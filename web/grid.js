@@ -1,7 +1,8 @@
 /** The grid of digits: generate the batch the page's state names (or given noise) and draw it, one canvas per digit. */
 
 import { classesFor, explicitBatch, gridColumns, sampleOf } from './batch.js';
-import { drawDigits, layoutDigits } from './canvas.js';
+import { drawDigits, drawOne, layoutDigits } from './canvas.js';
+import { planeNoise, planeRows } from './inputs.js';
 import { normalNoise } from './random.js';
 
 export class Grid {
@@ -13,7 +14,9 @@ export class Grid {
   constructor({ generator, queue, elements, backendName, classNames, onDrawn = () => {} }) {
     Object.assign(this, { generator, queue, elements, backendName, classNames, onDrawn });
     this.canvases = [];
-    this.lastBatch = null; // what is on screen: {seed, digit, count, noise, labels, generateMs, drawMs, backend}
+    // What is on screen: {seed, digit, count, noise, labels, planes, generateMs, drawMs, backend}; planes:
+    // the noise planes (inputs.planeNoise), [] for a model without, null when the fixed ones were used.
+    this.lastBatch = null;
   }
 
   /** Generate and draw the batch that `state` ({seed, digit, count}) names -> the batch. */
@@ -24,6 +27,7 @@ export class Grid {
         seed: state.seed,
         digit: state.digit,
         noise: normalNoise(state.seed, state.count * latentDim),
+        planes: planeNoise(state.seed, state.count, this.generator.planes),
         classes: classesFor(state.digit, state.count, numClasses),
         columns: gridColumns(state.count, state.digit, numClasses),
       }),
@@ -36,13 +40,42 @@ export class Grid {
     const batch = explicitBatch(noise, labels, latentDim, numClasses);
     const count = batch.noise.length / latentDim;
     return this.queue.run(() =>
-      this.render({ seed: null, digit: null, ...batch, columns: gridColumns(count, null, 0) }),
+      this.render({ seed: null, digit: null, ...batch, planes: null, columns: gridColumns(count, null, 0) }),
     );
   }
 
-  /** Sample `index` of the batch on screen -> {index, noise, label}. */
+  /**
+   * Redraw sample `index` alone from `noise` (Float32Array [latentDim]), keeping its label; the batch
+   * on screen then holds that noise. Skipped when another grid (or model) came first -> the batch.
+   */
+  redraw(index, noise) {
+    const batch = this.lastBatch;
+    return this.queue.run(async () => {
+      const { generator } = this;
+      if (this.lastBatch !== batch || noise.length !== generator.latentDim) return this.lastBatch;
+      const planes = batch.planes && this.planesOf(batch, index);
+      const values = await generator.pixels(noise, batch.labels ? [batch.labels[index]] : null, planes);
+      drawOne(this.canvases[index], values, 0, generator.imageShape);
+      batch.noise.set(noise, index * generator.latentDim);
+      return batch;
+    });
+  }
+
+  /** Sample `index` of the batch on screen -> {index, noise, label, planes (null: the fixed ones)}. */
   sample(index) {
-    return sampleOf(this.lastBatch, index, this.generator.latentDim);
+    const batch = this.lastBatch;
+    const sample = sampleOf(batch, index, this.generator.latentDim);
+    return { ...sample, planes: batch.planes && this.planesOf(batch, index) };
+  }
+
+  /** Sample `index`'s noise planes in `batch` -> one Float32Array per plane. */
+  planesOf(batch, index) {
+    return planeRows(
+      batch.planes,
+      this.generator.planes.map((plane) => plane.size),
+      index,
+      1,
+    );
   }
 
   /** Outline the canvases at `indices` (the morph's ends). */
@@ -53,11 +86,11 @@ export class Grid {
   }
 
   /** Run on the queue: noise -> pixels -> canvases in one pass, then the timing line. */
-  async render({ seed, digit, noise, classes, columns }) {
+  async render({ seed, digit, noise, planes, classes, columns }) {
     const { generator } = this;
     const count = noise.length / generator.latentDim;
     const started = performance.now();
-    const values = await generator.pixels(noise, classes);
+    const values = await generator.pixels(noise, classes, planes);
     const generated = performance.now();
     this.canvases = layoutDigits(this.elements.grid, count, {
       width: generator.imageShape[1],
@@ -70,7 +103,8 @@ export class Grid {
     const drawn = performance.now();
     const generateMs = generated - started;
     const drawMs = drawn - generated;
-    this.lastBatch = { seed, digit, count, noise, labels: classes, generateMs, drawMs, backend: this.backendName() };
+    const backend = this.backendName();
+    this.lastBatch = { seed, digit, count, noise, labels: classes, planes, generateMs, drawMs, backend };
     const rate = Math.round((count * 1000) / Math.max(generateMs, 0.01));
     this.elements.timing.textContent =
       `${count} digit${count === 1 ? '' : 's'} in ${generateMs.toFixed(1)} ms ` +

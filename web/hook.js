@@ -9,7 +9,7 @@ import { marks } from './tasks.js';
 /**
  * view: what the page lets scripts see and do.
  *   ready: a promise, resolved once the first grid is drawn, rejected with the first failure;
- *   failure(), metadata(), models(), state(), tuning(), lastBatch(), backend(), morph(): current values or null;
+ *   failure(), metadata(), models(), state(), tuning(), lastBatch(), backend(), morph(), panels(): current values or null;
  *   activity(): the page's pending work, each {settled(), idle()};
  *   show(options), drawNoise(noise, labels), benchmark(options), setBackend(name), setModel(name), memory(): actions.
  */
@@ -48,6 +48,13 @@ export function installHook(view) {
     /** The morph's ends: {a: {index, label}, b: {index, label}}, or null before the first grid. */
     get morph() {
       return view.morph();
+    },
+    /**
+     * The feature panels, by name: {game, sliders}, each null until its panel was first opened.
+     * game: {phase, games, seed, rounds: [{real, tile | label and noiseSeed, answer}], results: realfake.summarize rows}.
+     */
+    get panels() {
+      return view.panels();
     },
     /** Timing marks, in ms since navigation: start, metadata, downloaded, domReady, backendReady, modelBuilt, firstDraw. */
     get timings() {

@@ -1,5 +1,6 @@
 /** Fetching and checking one exported model: its metadata.json, model.json and weight shards; no tensors here. */
 
+import { inputProblems } from './inputs.js';
 import { formatError, validate } from './schema.js';
 
 export const EXPORT_URL = '/exported/';
@@ -177,14 +178,7 @@ export function consistencyProblems(metadata) {
     const count = metadata.class_names.length;
     problems.push(`class_names must name each of the ${metadata.num_classes} classes (got ${count})`);
   }
-  const widths = [metadata.latent_dim, metadata.num_classes];
-  metadata.inputs.forEach((input, index) => {
-    const width = input.shape[1];
-    if (width !== widths[index]) {
-      const field = index === 0 ? 'latent_dim' : 'num_classes';
-      problems.push(`inputs[${index}].shape[1] must be ${field} (${widths[index]}), not ${width}`);
-    }
-  });
+  problems.push(...inputProblems(metadata)); // noise, label when conditional, noise planes; or [low_res]
   const [low, high] = metadata.output_range;
   if (!(low < high)) problems.push(`output_range must be [low, high] with low < high (got [${low}, ${high}])`);
   return problems;

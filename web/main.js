@@ -19,6 +19,7 @@ import { formatBytes, renderInfo } from './info.js';
 import { AUTO_BACKEND } from './limits.js';
 import { LoadError } from './loader.js';
 import { Morph } from './morph.js';
+import { Panels } from './panels.js';
 import { randomSeed } from './random.js';
 import { countFromInput, fitCount, parseBackend, parseState, seedFromInput, stateFromOptions } from './state.js';
 import { replaceModel } from './switch.js';
@@ -46,6 +47,7 @@ class DemoPage {
     this.tuning = null; // {backend, rates, batches} once measured or remembered
     this.grid = null;
     this.morph = null;
+    this.panels = null; // the optional feature panels (panels.js), each loaded when first opened
     this.url = null;
     this.documentReady = documentReady().then(() => {
       this.elements = findElements();
@@ -113,6 +115,7 @@ class DemoPage {
     this.resolveReady(true);
 
     this.elements.morphPanel.hidden = false;
+    this.panels.show();
     const remembered = readTuning(pageStorage(), modelKey(metadata));
     if (requested === AUTO_BACKEND && remembered) this.tuning = remembered;
     await this.showBackend();
@@ -179,6 +182,14 @@ class DemoPage {
       markPicked: (indices) => this.grid.markPicked(indices),
       onError: fail,
     });
+    this.panels = new Panels({
+      queue,
+      grid: this.grid,
+      generator: () => this.generator,
+      metadata: () => this.metadata,
+      seed: () => this.state.seed,
+      fail,
+    });
     this.url = urlWriter(() => this.state);
     const draw = () => this.grid.draw(this.state).catch(fail);
     const { state, status, morph, grid } = this;
@@ -217,7 +228,10 @@ class DemoPage {
         }
       },
       setBackend: (name) => this.switchBackend(name).catch(fail),
-      pick: (index) => morph.pick(grid.sample(index)),
+      pick: (index) => {
+        morph.pick(grid.sample(index));
+        this.panels.pick(index);
+      },
       setMorphLabel: (end, label) => morph.setLabel(end, label),
       shuffleMorph: () => morph.shuffle(),
       toggleMorph: () => morph.setPlaying(!morph.playing),
@@ -232,6 +246,7 @@ class DemoPage {
       this.url.schedule();
     }
     this.morph.setEnds(this.grid.sample(0), this.grid.sample(batch.count - 1));
+    this.panels.drawn();
   }
 
   /** Scripts' generate({seed, digit, count}): checked as the URL is; anything it would clamp is an error. */
@@ -298,6 +313,7 @@ class DemoPage {
       lastBatch: () => (this.grid ? this.grid.lastBatch : null),
       backend: () => (this.gen ? this.gen.currentBackend() : null),
       morph: () => (this.morph && this.morph.a ? { a: end(this.morph.a), b: end(this.morph.b) } : null),
+      panels: () => (this.panels ? this.panels.view() : null),
       activity: () => [this.queue, this.morph, this.url].filter(Boolean),
       show: (options) => this.show(options),
       drawNoise: (noise, labels) => this.grid.drawNoise(noise, labels),
