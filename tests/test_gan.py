@@ -29,7 +29,8 @@ def batch(npm_digits):
 def test_train_step_gives_finite_losses_and_accuracies(variant, batch):
     gan = build_gan(ModelConfig(variant=variant, latent_dim=16), TrainConfig())
     logs = {k: float(v) for k, v in gan.train_step(batch).items()}
-    assert set(logs) == {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
+    extra = {"content_loss"} if variant == "srgan" else set()
+    assert set(logs) == {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"} | extra
     assert all(np.isfinite(v) for v in logs.values())
     assert logs["d_loss"] > 0 and logs["g_loss"] > 0
     assert 0 <= logs["d_acc_real"] <= 1 and 0 <= logs["d_acc_fake"] <= 1
@@ -39,14 +40,15 @@ def test_train_step_gives_finite_losses_and_accuracies(variant, batch):
 def test_generator_phase_moves_only_the_generator(variant, batch):
     gan = build_gan(ModelConfig(variant=variant, latent_dim=16), TrainConfig())
     g_before, d_before = weights(gan.generator), weights(gan.discriminator)
-    gan.generator_step(16)
+    gan.generator_step(*batch)
     assert all(changed(g_before, weights(gan.generator)))
     assert not any(changed(d_before, weights(gan.discriminator)))
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_discriminator_phase_moves_only_the_discriminator(variant, batch):
-    gan = build_gan(ModelConfig(variant=variant, latent_dim=16), TrainConfig())
+    # content_warmup 0: SRGAN's discriminator trains from the first step (its warm start is tested apart).
+    gan = build_gan(ModelConfig(variant=variant, latent_dim=16), TrainConfig(content_warmup=0.0), steps_per_epoch=10)
     g_before, d_before = weights(gan.generator), weights(gan.discriminator)
     gan.discriminator_step(*batch)
     assert not any(changed(g_before, weights(gan.generator)))
@@ -99,8 +101,8 @@ def test_mode_seeking_pairs_share_their_label_and_the_term_adds_to_the_loss(batc
     seeking.generator.set_weights(plain.generator.get_weights())
     seeking.discriminator.set_weights(plain.discriminator.get_weights())
     # Same seed, same noise; the only difference in the loss is the penalty (and the paired labels).
-    loss_plain = float(np.mean(plain.generator_step(16)))
-    loss_seeking = float(np.mean(seeking.generator_step(16)))
+    loss_plain = float(np.mean(plain.generator_step(*batch)))
+    loss_seeking = float(np.mean(seeking.generator_step(*batch)))
     assert loss_seeking > loss_plain + 0.5 * 1.0  # the penalty is above 1 for an untrained generator
 
 
