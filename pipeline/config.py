@@ -70,6 +70,8 @@ def model_name(dataset: str, variant: str) -> str:
 IMAGE_SHAPE = (28, 28, 1)
 # Noise inputs a variant takes after [noise, label]: LAPGAN has one noise plane per finer level.
 NOISE_PLANES = {"lapgan": ((14, 14, 1), (28, 28, 1))}
+# LAPGAN's pyramid, coarse to fine: its generator outputs the 28x28 image, then the 14x14 and 7x7 levels.
+PYRAMID_SIZES = {"lapgan": (7, 14, 28)}
 # SRGAN's input: a 28x28 digit averaged over 4x4 blocks.
 LOW_RES_SHAPE = (7, 7, 1)
 NUM_CLASSES = 10

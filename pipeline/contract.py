@@ -22,6 +22,7 @@ from pipeline.config import (
     METADATA_FORMAT_VERSION,
     METADATA_SCHEMA,
     NOISE_PLANES,
+    PYRAMID_SIZES,
     TASKS,
     VALUE_RANGE,
     VARIANT_DESCRIPTIONS,
@@ -64,13 +65,13 @@ def generator_inputs_spec(model_config: ModelConfig) -> list[dict]:
     return inputs
 
 
-def outputs_spec(model) -> list[dict]:
-    """A model's outputs, named "image" then by their layer ("level_14", "level_7" for LAPGAN's pyramid)."""
-    specs = []
-    for position, tensor in enumerate(model.outputs):
-        name = "image" if position == 0 else tensor.name.split("/")[0]
-        specs.append({"name": name, "shape": [None, *(int(d) for d in tensor.shape[1:])]})
-    return specs
+def outputs_spec(model_config: ModelConfig) -> list[dict]:
+    """The generator's outputs: the image, then (LAPGAN) its pyramid's coarser levels, finest first:
+    level_14 [null, 14, 14, 1], level_7 [null, 7, 7, 1]."""
+    coarser = PYRAMID_SIZES.get(model_config.variant, ())[:-1]
+    return [{"name": "image", "shape": [None, *IMAGE_SHAPE]}] + [
+        {"name": f"level_{size}", "shape": [None, size, size, 1]} for size in reversed(coarser)
+    ]
 
 
 def discriminator_entry(
@@ -135,7 +136,7 @@ def metadata(
         "num_classes": model_config.num_classes,
         "class_names": list(class_names[: model_config.num_classes]),
         "inputs": generator_inputs_spec(model_config),
-        "outputs": outputs_spec(generator),
+        "outputs": outputs_spec(model_config),
         "image_shape": list(IMAGE_SHAPE),
         "output_range": list(VALUE_RANGE),
         "quantization": quantize,
@@ -215,20 +216,32 @@ def validate_metadata(content: dict) -> None:
             f"(got {len(content['class_names'])})"
         )
     inputs = content["inputs"]
+    names = f"[{', '.join(i['name'] for i in inputs)}]"
     if content.get("task", "generate") == "upscale":
         if [i["name"] for i in inputs] != ["low_res"]:
-            raise ExportError("metadata.json: an upscaler's inputs must be [low_res]")
+            raise ExportError(f'metadata.json: inputs must be [low_res] for an upscaler (task "upscale"), not {names}')
         inputs = []
     elif inputs[0]["name"] != "noise" or (content["num_classes"] > 0) != (
         len(inputs) > 1 and inputs[1]["name"] == "label"
     ):
-        raise ExportError("metadata.json: inputs must be noise, then label exactly when num_classes > 0")
-    for index, (model_input, field) in enumerate(zip(inputs, ("latent_dim", "num_classes"))):
+        raise ExportError(f"metadata.json: inputs must be noise, then label exactly when num_classes > 0 (got {names})")
+    widths = ("latent_dim", "num_classes") if content["num_classes"] > 0 else ("latent_dim",)
+    for index, (model_input, field) in enumerate(zip(inputs, widths)):
         if model_input["shape"][1] != content[field]:
             raise ExportError(
                 f"metadata.json: inputs[{index}].shape[1] must be {field} ({content[field]}), "
                 f"not {model_input['shape'][1]}"
             )
+    for index, model_input in enumerate(inputs[len(widths) :], start=len(widths)):
+        if model_input.get("distribution") != "standard_normal":
+            raise ExportError(
+                f"metadata.json: inputs[{index}] ({model_input['name']}) must be a noise plane: "
+                'distribution "standard_normal"'
+            )
+    image = (content.get("outputs") or [None])[0]
+    if image and image["shape"][1:] != content["image_shape"]:
+        shape = ", ".join(map(str, content["image_shape"]))
+        raise ExportError(f"metadata.json: outputs[0].shape must be [null, {shape}] (image_shape)")
     low, high = content["output_range"]
     if not low < high:
         raise ExportError(f"metadata.json: output_range must be [low, high] with low < high (got [{low}, {high}])")

@@ -23,10 +23,11 @@ import tf_keras as keras
 from tf_keras import layers
 
 from pipeline.config import NOISE_PLANES as VARIANT_NOISE_PLANES
+from pipeline.config import PYRAMID_SIZES
 from pipeline.gan import GAN
 from pipeline.models import LEAK, _dense_block, cgan_discriminator
 
-SIZES = (7, 14, 28)  # the pyramid's levels, coarse to fine
+SIZES = PYRAMID_SIZES["lapgan"]  # the pyramid's levels, coarse to fine: (7, 14, 28)
 # Extra noise inputs of the sampler, after [noise, label]: one plane per finer level.
 NOISE_PLANES = VARIANT_NOISE_PLANES["lapgan"]
 # Conv widths of the detail generators: the 14x14 level draws the strokes' shape, the 28x28 level

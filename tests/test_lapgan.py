@@ -70,3 +70,11 @@ def test_the_discriminator_is_the_three_levels_and_the_28x28_one_ships(gan):
     assert shapes == [7, 14, 28]
     weights = {w.ref() for d in gan.level_discriminators for w in d.trainable_weights}
     assert weights == {w.ref() for w in gan.discriminator.trainable_weights}  # the combined model holds exactly these
+
+
+def test_the_metadata_names_the_outputs_the_sampler_has(gan):
+    from pipeline import contract
+
+    specs = contract.outputs_spec(ModelConfig(variant="lapgan"))
+    assert [s["name"] for s in specs] == ["image", "level_14", "level_7"]
+    assert [tuple(s["shape"][1:]) for s in specs] == [tuple(o.shape[1:]) for o in gan.ema_generator.outputs]

@@ -76,6 +76,17 @@ def unconditional(metadata: dict) -> dict:
     return metadata
 
 
+# What pipeline.superres.evaluate_upscaler returns, with made-up numbers.
+UPSCALE_EVALUATION = {
+    "heldout_source": "MNIST test set",
+    "samples": 10_000,
+    "judge": {"heldout_accuracy": 0.99},
+    "upscaled": {"psnr": 22.0, "ssim": 0.9, "judge_accuracy": 0.97},
+    "bicubic": {"psnr": 18.0, "ssim": 0.7, "judge_accuracy": 0.8},
+    "original": {"judge_accuracy": 0.99},
+}
+
+
 def setter(*path_and_value):
     """An edit that sets metadata[path...] = value."""
     *path, key, value = path_and_value
@@ -166,7 +177,7 @@ INVALID = {
     "output_range of strings": (setter("output_range", ["-1", 1.0]), "output_range[0]"),
     "output_range 3 values": (setter("output_range", [-1, 0, 1]), "output_range"),
     "no inputs": (setter("inputs", []), "inputs"),
-    "three inputs": (lambda m: m["inputs"].append(m["inputs"][1]), "inputs"),
+    "five inputs": (lambda m: m["inputs"].extend(m["inputs"][1:] * 3), "inputs"),
     "label input missing": (lambda m: m["inputs"].pop(), "inputs"),
     "uniform noise": (setter("inputs", 0, "distribution", "uniform"), "inputs[0].distribution"),
     "label as an index": (setter("inputs", 1, "encoding", "index"), "inputs[1].encoding"),
@@ -199,6 +210,14 @@ INCONSISTENT = {
     "label width not num_classes": (setter("inputs", 1, "shape", 1, 9), "inputs[1].shape[1]"),
     "class_names not num_classes": (lambda m: m["class_names"].append("10"), "class_names"),
     "output_range upside down": (setter("output_range", [1.0, -1.0]), "output_range"),
+    "a label after the label": (
+        lambda m: m["inputs"].append(m["inputs"][1]),
+        "inputs[2] (label) must be a noise plane",
+    ),
+    "the image output of another size": (
+        setter("outputs", [{"name": "image", "shape": [None, 14, 14, 1]}]),
+        "outputs[0].shape",
+    ),
 }
 
 
@@ -271,6 +290,8 @@ def test_what_the_export_writes_follows_the_schema(tmp_path, committed, variant,
     evaluation = (
         committed["evaluation"] if config.conditional else unconditional(copy.deepcopy(committed))["evaluation"]
     )
+    if variant == "srgan":
+        evaluation = UPSCALE_EVALUATION
     content = contract.metadata(config, generator, tmp_path, quantize, differences, training, evaluation)
     contract.write_metadata(tmp_path, content)
     assert json.loads((tmp_path / "metadata.json").read_text()) == json.loads(json.dumps(content))
@@ -370,11 +391,11 @@ def test_the_page_refuses_what_the_schema_cannot_state(page_verdicts, case):
 
 
 def test_the_page_reads_a_field_by_its_name_in_the_message(page_verdicts):
-    assert 'latent_dim must be an integer >= 1 (got "64")' in page_verdicts["latent_dim a string"]["page"]
-    assert "latent_dim must be an integer >= 1 (got 0)" in page_verdicts["latent_dim 0"]["page"]
+    assert 'latent_dim must be an integer >= 0 (got "64")' in page_verdicts["latent_dim a string"]["page"]
+    assert "latent_dim must be >= 1 (got 0), since a generator takes noise" in page_verdicts["latent_dim 0"]["page"]
     assert "latent_dim is missing" in page_verdicts["no latent_dim"]["page"]
     assert (
-        'num_classes must be an integer >= 2 (got 0), since variant "cgan" is conditional'
+        'num_classes must be an integer >= 2 (got 0), since variants "cgan" and "lapgan" are conditional'
         in (page_verdicts["cgan without classes"]["page"])
     )
 
@@ -445,7 +466,7 @@ def test_the_index_schema_is_valid_and_follows_the_config(index_schema, schema):
     assert properties["format_version"]["const"] == METADATA_FORMAT_VERSION
     entry = index_schema["$defs"]["model"]
     assert entry["properties"]["variant"]["enum"] == list(VARIANTS)
-    assert set(entry["required"]) == set(entry["properties"])
+    assert set(entry["properties"]) - set(entry["required"]) == {"upscale_metrics"}  # only upscalers have it
     assert entry["properties"]["metrics"]["required"] == list(contract.INDEX_METRICS)
     # A model's name means the same in both files.
     assert entry["properties"]["name"]["pattern"] == schema["$defs"]["model_name"]["pattern"]

@@ -1,4 +1,4 @@
-"""The page's module graph: index.html preloads exactly the modules main.js loads at start, and the test hook stays apart."""
+"""The page's module graph: index.html preloads exactly what main.js loads at start; the test hook stays apart."""
 
 from __future__ import annotations
 
