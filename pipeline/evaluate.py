@@ -1,4 +1,5 @@
-"""The command line `python -m pipeline.evaluate`: score an exported generator with the judge metrics."""
+"""The command line `python -m pipeline.evaluate`: score an exported generator with the judge metrics
+(an upscaler, srgan, with PSNR, SSIM and the judge's accuracy beside bicubic upscaling)."""
 
 from __future__ import annotations
 
@@ -64,14 +65,25 @@ def main(argv: list[str] | None = None) -> int:
             model, metadata = export.load_exported(args.exported)
             train, heldout = data.load_training(args.data, args.eval_data, log=log)
             judge = load_or_train_judge(train, log=log)
-            latent_dim, num_classes = metadata["latent_dim"], metadata["num_classes"]
-            generate = keras_generate_fn(model, latent_dim, num_classes)
-            result = evaluate_generator(generate, num_classes, judge, train, heldout, args.samples)
+            if metadata.get("task") == "upscale":
+                from pipeline.superres import evaluate_upscaler
+
+                result = evaluate_upscaler(lambda low: model(low, training=False), judge, heldout, args.samples)
+            else:
+                latent_dim, num_classes = metadata["latent_dim"], metadata["num_classes"]
+                generate = keras_generate_fn(model, latent_dim, num_classes)
+                result = evaluate_generator(generate, num_classes, judge, train, heldout, args.samples)
     except (UsageError, data.DataError, export.ExportError, OSError, ValueError) as error:
         print(f"error: {one_line(error)}", file=sys.stderr)
         return USAGE_STATUS
     if args.json:
         print(json.dumps(result, indent=2))
+    elif "upscaled" in result:
+        variant, source = metadata.get("variant", "unknown"), result["heldout_source"]
+        print(f"variant: {variant} ({result['samples']:,} digits of {source})")
+        for row in ("upscaled", "bicubic"):
+            print(f"{row:9s} " + "  ".join(f"{k} {v:.4f}" for k, v in result[row].items()))
+        print(f"originals judge_accuracy {result['original']['judge_accuracy']:.4f}")
     else:
         print(f"variant: {metadata.get('variant', 'unknown')}")
         print(format_table(result))
