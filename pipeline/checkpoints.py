@@ -122,12 +122,19 @@ def make_checkpoint(gan):
     )
 
 
-def restore_shipped_generator(run_dir: Path):
-    """The generator that ships (the weight average), rebuilt from a run's last checkpoint -> (model, ModelConfig)."""
+def restore_gan(run_dir: Path):
+    """The GAN of a run's last checkpoint, rebuilt -> (GAN, ModelConfig); its ema_generator and
+    shipped_discriminator() are what the build exports."""
     from pipeline.gan import build_gan
 
     checkpoints = Checkpoints(run_dir)
     model_config = ModelConfig(**checkpoints.read_state().model)
     gan = build_gan(model_config, TrainConfig())
     make_checkpoint(gan).read(str(checkpoints.latest() / "weights")).expect_partial()
+    return gan, model_config
+
+
+def restore_shipped_generator(run_dir: Path):
+    """The generator that ships (the weight average), rebuilt from a run's last checkpoint -> (model, ModelConfig)."""
+    gan, model_config = restore_gan(run_dir)
     return gan.ema_generator, model_config

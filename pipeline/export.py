@@ -262,17 +262,29 @@ def file_sha256(path: Path) -> str:
 
 def verify(folder: Path) -> dict:
     """An export folder is complete and of one piece: metadata, model.json and every shard it names,
-    each with the hash the metadata recorded. -> metadata; raises ExportError otherwise."""
+    each with the hash the metadata recorded, and the same for the discriminator when one ships.
+    -> metadata; raises ExportError otherwise."""
     folder = Path(folder)
     try:
         content = json.loads((folder / METADATA_FILE).read_text())
-        manifest = json.loads((folder / content["model_file"]).read_text())["weightsManifest"]
+    except (OSError, ValueError) as error:
+        raise ExportError(f"{folder}: incomplete export ({error})") from None
+    parts = [content] + ([content["discriminator"]] if content.get("discriminator") else [])
+    for part in parts:
+        _verify_model(folder, part["model_file"], part["sha256"])
+    return content
+
+
+def _verify_model(folder: Path, model_file: str, digests: dict) -> None:
+    """model_file (relative to folder), its shards and their recorded hashes agree; raises ExportError."""
+    base = Path(model_file).parent
+    try:
+        manifest = json.loads((folder / model_file).read_text())["weightsManifest"]
     except (OSError, ValueError, KeyError) as error:
         raise ExportError(f"{folder}: incomplete export ({error})") from None
-    named = {content["model_file"]} | {path for group in manifest for path in group["paths"]}
-    if set(content["sha256"]) != named:
-        raise ExportError(f"{folder}: metadata lists {sorted(content['sha256'])}, model.json needs {sorted(named)}")
-    for name, digest in content["sha256"].items():
+    named = {model_file} | {str(base / path) for group in manifest for path in group["paths"]}
+    if set(digests) != named:
+        raise ExportError(f"{folder}: metadata lists {sorted(digests)}, {model_file} needs {sorted(named)}")
+    for name, digest in digests.items():
         if not (folder / name).is_file() or file_sha256(folder / name) != digest:
             raise ExportError(f"{folder / name}: missing or not the file this metadata was written with")
-    return content

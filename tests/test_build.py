@@ -13,8 +13,8 @@ import tensorflow as tf
 from PIL import Image
 
 from pipeline import export, options, report
-from pipeline.checkpoints import Checkpoints, restore_shipped_generator
-from pipeline.config import ROOT
+from pipeline.checkpoints import Checkpoints, restore_gan, restore_shipped_generator
+from pipeline.config import ROOT, VARIANT_RECIPES
 from tests.helpers import paths, run_build, start_build, tiny_mlp
 
 pytestmark = pytest.mark.slow
@@ -34,7 +34,8 @@ def test_tiny_build_exports_a_model_that_matches_the_keras_generator(tmp_path, s
     assert metadata["training"]["epochs"] == 1 and metadata["training"]["images_seen"] == 320
     assert "npz file" in metadata["training"]["data_source"]
     assert metadata["evaluation"]["samples"] == 200
-    assert sorted(p.name for p in out.iterdir()) == ["group1-shard1of1.bin", "metadata.json", "model.json", "report"]
+    shipped = ["discriminator", "group1-shard1of1.bin", "metadata.json", "model.json", "report"]
+    assert sorted(p.name for p in out.iterdir()) == shipped
     for name in ("samples.png", "training.gif", "loss_per_epoch.png", "loss_per_batch.png", "summary.json"):
         assert (out / "report" / name).exists(), name
 
@@ -46,6 +47,37 @@ def test_tiny_build_exports_a_model_that_matches_the_keras_generator(tmp_path, s
     tfjs_out = model(inputs, training=False).numpy()
     assert np.abs(keras_out - tfjs_out).max() < 1e-4
     assert keras_out.std() > 0.1  # a trained generator, not a constant
+
+
+@pytest.mark.parametrize("variant", ["cgan", "lapgan", "srgan"])
+def test_every_variant_exports_what_keras_computes_and_its_discriminator(tmp_path, small_npz, variant):
+    """float32 export parity (<= 1e-4) of the generator, every output, and of the discriminator's
+    probability "real", rechecked here from the checkpoint independently of the build's own check."""
+    from tensorflowjs.converters import load_keras_model
+
+    out, run_dir = tmp_path / "exported", tmp_path / "run"
+    done = run_build(*paths(small_npz, out, run_dir), "--model", variant, "--quantize", "none", "--no-eval", *TINY)
+    assert done.returncode == 0, done.stderr[-3000:]
+    model, metadata = export.load_exported(out)
+    assert metadata["export_check"]["max_abs_diff"]["float32"] <= 1e-4
+    gan, config = restore_gan(run_dir)
+    inputs = export.check_inputs(config, count=16, seed=7)
+    keras_out, tfjs_out = gan.ema_generator(inputs, training=False), model(inputs, training=False)
+    for a, b in zip(tf.nest.flatten(keras_out), tf.nest.flatten(tfjs_out)):
+        assert np.abs(np.asarray(a) - np.asarray(b)).max() <= 1e-4
+    assert [o["name"] for o in metadata["outputs"]] == (
+        ["image", "level_14", "level_7"] if variant == "lapgan" else ["image"]
+    )
+    critic = gan.shipped_discriminator()
+    if variant == "srgan":
+        assert metadata["discriminator"] is None and not (out / "discriminator").exists()
+        return
+    assert metadata["discriminator"]["export_check"]["max_abs_diff"]["float32"] <= 1e-4
+    reloaded = load_keras_model(str(out / metadata["discriminator"]["model_file"]))
+    critic_inputs = export.discriminator_check_inputs(gan.ema_generator, config)
+    expected = tf.sigmoid(critic(critic_inputs, training=False)).numpy()
+    assert np.abs(expected - tf.sigmoid(reloaded(critic_inputs, training=False)).numpy()).max() <= 1e-4
+    assert export.verify(out)["discriminator"]["sha256"]  # the discriminator's files are hashed too
 
 
 @pytest.mark.parametrize("quantize", ["none", "float16", "uint8"])
@@ -130,6 +162,10 @@ def test_each_variant_gets_its_recipe_and_flags_override_it():
     overridden = options.parse_command(["--model", "mlp", "--diversity-weight", "0.3", "--decay-start", "0.8"]).config
     off = options.parse_command(["--diversity-weight", "0", "--decay-start", "1"]).config
     assert (default.train.diversity_weight, default.train.decay_start) == (0.4, 0.5)
+    for variant, recipe in VARIANT_RECIPES.items():  # each variant's own length and terms, unless flags say otherwise
+        config = options.parse_command(["--model", variant]).config.train
+        assert all(getattr(config, key) == value for key, value in recipe.items()), variant
+    assert options.parse_command(["--model", "lapgan", "--epochs", "2"]).config.train.epochs == 2
     assert (classic.train.diversity_weight, classic.train.decay_start) == (0.0, 1.0)
     assert (overridden.train.diversity_weight, overridden.train.decay_start) == (0.3, 0.8)
     assert (off.train.diversity_weight, off.train.decay_start) == (0.0, 1.0)
