@@ -94,6 +94,9 @@ class ModelConfig:
     # Classes of a conditional model (the one-hot label's width), from its training data; always 0
     # for an unconditional variant. A checkpoint without it is a 10-class one.
     num_classes: int = NUM_CLASSES
+    # SRGAN's x2 upsampling stages: "resize" (UpSampling2D + Conv2D) or "transpose" (Conv2DTranspose);
+    # benchmarks/srgan_upsampling.py compares them. Other variants ignore it.
+    upsampling: str = "resize"
 
     def __post_init__(self) -> None:
         if not self.conditional:

@@ -231,7 +231,13 @@ def build_gan(model_config: ModelConfig, train_config: TrainConfig, steps_per_ep
     elif model_config.variant == "srgan":
         from pipeline import srgan
 
-        gan = srgan.build(total_steps, train_config.content_warmup, train_config.adversarial_weight, **common)
+        gan = srgan.build(
+            total_steps,
+            train_config.content_warmup,
+            train_config.adversarial_weight,
+            model_config.upsampling,
+            **common,
+        )
     else:
         generator, discriminator = models.build(model_config)
         gan = GAN(
