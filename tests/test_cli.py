@@ -25,6 +25,8 @@ CASES = [
     ("build", ["--latent-dim", "0"], "--latent-dim"),
     ("evaluate", ["--samples", "0"], "--samples"),
     ("evaluate", ["--samples", "many"], "--samples"),
+    ("sprite", ["--per-class", "0"], "--per-class"),
+    ("sprite", ["--per-class", "many"], "--per-class"),
 ]
 
 
@@ -34,6 +36,7 @@ def test_out_of_range_values_are_one_line_and_status_2(command, arguments, flag,
         "serve": ["--exported", str(tmp_path / "exported")],
         "build": ["--data", str(small_npz), "--out", str(tmp_path / "exported"), "--run-dir", str(tmp_path / "run")],
         "evaluate": ["--exported", str(tmp_path / "exported"), "--data", str(small_npz)],
+        "sprite": ["--out", str(tmp_path / "exported")],
     }[command]
     done = subprocess.run(
         [sys.executable, "-m", f"pipeline.{command}", *where, *arguments],

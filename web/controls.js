@@ -78,6 +78,10 @@ export function buildControls(elements, actions) {
   elements.morphTo.addEventListener('change', () => actions.setMorphLabel('b', Number(elements.morphTo.value)));
   elements.morphShuffle.addEventListener('click', () => actions.shuffleMorph());
   elements.morphPlay.addEventListener('click', () => actions.toggleMorph());
+  // The PNG code loads on the first click, never before the grid; a failure reaches the page's unhandledrejection.
+  elements.downloadGrid.addEventListener('click', () =>
+    import('./download.js').then((png) => png.downloadGrid(elements.grid, png.gridFilename(location.search))),
+  );
 }
 
 /** Make the inputs show `state` ({model, seed, digit, count, backend}). */

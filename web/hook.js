@@ -9,9 +9,11 @@ import { marks } from './tasks.js';
 /**
  * view: what the page lets scripts see and do.
  *   ready: a promise, resolved once the first grid is drawn, rejected with the first failure;
- *   failure(), metadata(), models(), state(), tuning(), lastBatch(), backend(), morph(), panels(): current values or null;
+ *   failure(), metadata(), models(), state(), tuning(), lastBatch(), backend(), morph(), panels(), views(): current
+ *   values or null;
  *   activity(): the page's pending work, each {settled(), idle()};
- *   show(options), drawNoise(noise, labels), benchmark(options), setBackend(name), setModel(name), memory(): actions.
+ *   show(options), drawNoise(noise, labels), benchmark(options), setBackend(name), setModel(name), invert(target,
+ *   options), memory(): actions.
  */
 export function installHook(view) {
   const hook = {
@@ -52,9 +54,19 @@ export function installHook(view) {
     /**
      * The feature panels, by name: {game, sliders}, each null until its panel was first opened.
      * game: {phase, games, seed, rounds: [{real, tile | label and noiseSeed, answer}], results: realfake.summarize rows}.
+     * draw: {strokes, digit (784 values 0..1, or null), found ({label, mse, ms, noise} or null), searching, verdict}.
      */
     get panels() {
       return view.panels();
+    },
+    /**
+     * The model views, by name: {models, pyramid, superres}, each null until its panel was first opened (views.js).
+     * models: {seed, columns, sharedDim, rows: [{name, latentDim, classes, note, loaded}]}.
+     * pyramid: {limits, rows: [{index, label, level_7, level_14, image, detail14, detail28}]}, values in output_range.
+     * superres: {model, source, seed, indices, names, psnr: {bicubic, srgan} per digit, mean: {bicubic, srgan}}.
+     */
+    get views() {
+      return view.views();
     },
     /** Timing marks, in ms since navigation: start, metadata, downloaded, domReady, backendReady, modelBuilt, firstDraw. */
     get timings() {
@@ -71,6 +83,14 @@ export function installHook(view) {
     setBackend: (name) => view.setBackend(name),
     /** Show the index's model `name`, keeping the seed and count; resolves with the batch drawn. */
     setModel: (name) => view.setModel(name),
+    /**
+     * Open the drawing panel and search the generator for `target` (image_shape's values in output_range,
+     * as an array): options {classes, seed, ...invert.js INVERT_SETTINGS} -> {noise, label, mse, ms}.
+     */
+    async invert(target, options = {}) {
+      const { noise, label, mse, ms } = await view.invert(Float32Array.from(target), options);
+      return { noise: Array.from(noise), label, mse, ms };
+    },
     /** Resolves once no generation, morph or URL update is pending. */
     async idle() {
       let parts = view.activity();

@@ -25,6 +25,7 @@ import { countFromInput, fitCount, parseBackend, parseState, seedFromInput, stat
 import { replaceModel } from './switch.js';
 import { createQueue, mark } from './tasks.js';
 import { StatusView, documentReady, findElements, missingFeatures } from './ui.js';
+import { Views } from './views.js';
 
 const TUNE_DELAY_MS = 300; // backends are measured once the first grid is on screen
 const STARTED_EVENT = 'gan-demo:started'; // tells boot.js that this module runs
@@ -48,6 +49,7 @@ class DemoPage {
     this.grid = null;
     this.morph = null;
     this.panels = null; // the optional feature panels (panels.js), each loaded when first opened
+    this.views = null; // the model views (views.js): all models, LAPGAN's pyramid, super-resolution
     this.url = null;
     this.documentReady = documentReady().then(() => {
       this.elements = findElements();
@@ -107,7 +109,7 @@ class DemoPage {
 
     this.wire();
     this.useModel(loaded, generator);
-    await this.grid.draw(this.state);
+    await this.render();
     mark('firstDraw');
     this.url.now(); // the URL names what is on screen from the first frame
     this.status.notices(notices);
@@ -116,6 +118,7 @@ class DemoPage {
 
     this.elements.morphPanel.hidden = false;
     this.panels.show();
+    this.views.show();
     const remembered = readTuning(pageStorage(), modelKey(metadata));
     if (requested === AUTO_BACKEND && remembered) this.tuning = remembered;
     await this.showBackend();
@@ -154,6 +157,12 @@ class DemoPage {
     this.morph.reset(generator);
     showClasses(this.elements, metadata);
     renderInfo(this.elements, metadata, { parameters: generator.parameters, bytes: artifacts.bytes });
+    this.views.follow(generator);
+  }
+
+  /** Draw what the state names with the model on screen: the grid, or for an upscaler its panel. */
+  render() {
+    return this.generator.upscales ? this.views.upscale() : this.grid.draw(this.state);
   }
 
   /** Show the index's model `name` with the same seed and count (switch.js) -> the batch drawn. */
@@ -182,16 +191,10 @@ class DemoPage {
       markPicked: (indices) => this.grid.markPicked(indices),
       onError: fail,
     });
-    this.panels = new Panels({
-      queue,
-      grid: this.grid,
-      generator: () => this.generator,
-      metadata: () => this.metadata,
-      seed: () => this.state.seed,
-      fail,
-    });
+    this.panels = new Panels(this, fail);
+    this.views = new Views(this);
     this.url = urlWriter(() => this.state);
-    const draw = () => this.grid.draw(this.state).catch(fail);
+    const draw = () => this.render().catch(fail);
     const { state, status, morph, grid } = this;
     const numClasses = () => this.generator.numClasses;
     showModels(elements, this.index);
@@ -247,6 +250,7 @@ class DemoPage {
     }
     this.morph.setEnds(this.grid.sample(0), this.grid.sample(batch.count - 1));
     this.panels.drawn();
+    this.views.drawn();
   }
 
   /** Scripts' generate({seed, digit, count}): checked as the URL is; anything it would clamp is an error. */
@@ -254,7 +258,7 @@ class DemoPage {
     const { state, notices } = stateFromOptions(options, this.state, this.generator.numClasses, randomSeed());
     if (notices.length) throw new Error(notices.join(' '));
     Object.assign(this.state, state);
-    return this.grid.draw(this.state);
+    return this.render();
   }
 
   /** Measure every backend, keep the fastest, and remember it for this model. */
@@ -281,7 +285,7 @@ class DemoPage {
       await this.showBackend();
     }
     this.elements.backend.value = state.backend;
-    return this.grid.draw(state);
+    return this.render();
   }
 
   async showBackend() {
@@ -314,12 +318,14 @@ class DemoPage {
       backend: () => (this.gen ? this.gen.currentBackend() : null),
       morph: () => (this.morph && this.morph.a ? { a: end(this.morph.a), b: end(this.morph.b) } : null),
       panels: () => (this.panels ? this.panels.view() : null),
-      activity: () => [this.queue, this.morph, this.url].filter(Boolean),
+      views: () => (this.views ? this.views.view() : null),
+      activity: () => [this.queue, this.morph, this.url, this.views].filter(Boolean),
       show: (options) => this.show(options),
       drawNoise: (noise, labels) => this.grid.drawNoise(noise, labels),
       benchmark: (batch, ms) => this.queue.run(() => this.gen.measureRate(this.generator, batch, ms)),
       setBackend: (name) => this.switchBackend(name),
       setModel: (name) => this.switchModel(name),
+      invert: (target, options) => this.panels.open('draw-panel').then((drawing) => drawing.invert(target, options)),
       memory: () => this.gen.memory(),
     };
   }

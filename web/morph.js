@@ -18,7 +18,9 @@ export class Morph {
    */
   constructor({ generator, queue, elements, markPicked, onError }) {
     Object.assign(this, { generator, queue, elements, markPicked });
-    this.a = null; // the ends: {index (-1 when not from the grid), noise: Float32Array [latentDim], label}
+    // The ends: {index (-1 when not from the grid), noise: Float32Array [latentDim], label, planes (noise
+    // planes, one Float32Array each; null: the generator's fixed ones)}.
+    this.a = null;
     this.b = null;
     this.frames = null; // grey levels [MORPH_STEPS * H * W * C]
     this.playing = true;
@@ -44,6 +46,12 @@ export class Morph {
     this.update.schedule();
   }
 
+  /** Make one end ('a' | 'b') `sample` ({index: -1 when not from the grid, noise, label}), keeping the other. */
+  setEnd(end, sample) {
+    this[end] = sample;
+    if (this.a && this.b) this.update.schedule();
+  }
+
   /** A click on a grid digit: the previous end B becomes A, the clicked sample becomes B. */
   pick(sample) {
     this.setEnds(this.b, sample);
@@ -58,7 +66,8 @@ export class Morph {
   /** New random noise for both ends, keeping their labels. */
   shuffle() {
     const fresh = () => normalNoise(randomSeed(), this.generator.latentDim);
-    this.setEnds({ ...this.a, noise: fresh(), index: -1 }, { ...this.b, noise: fresh(), index: -1 });
+    const end = (sample) => ({ ...sample, noise: fresh(), planes: null, index: -1 });
+    this.setEnds(end(this.a), end(this.b));
   }
 
   setPlaying(playing) {
@@ -85,7 +94,7 @@ export class Morph {
     const { a, b, generator, elements } = this;
     if (!a?.noise || !b?.noise) return; // reset since scheduled: the next grid gives new ends
     this.frames = await this.queue.run(() =>
-      generator.morph(a.noise, b.noise, a.label ?? 0, b.label ?? 0, MORPH_STEPS),
+      generator.morph(a.noise, b.noise, a.label ?? 0, b.label ?? 0, MORPH_STEPS, a.planes, b.planes),
     );
     if (generator.conditional) {
       elements.morphFrom.value = String(a.label);

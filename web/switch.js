@@ -34,7 +34,7 @@ export async function replaceModel(page, name) {
   const { state, notices } = carryState({ ...page.state, model: entry.name }, generator.numClasses);
   Object.assign(page.state, state); // the same object: the controls' actions hold it
   status.notices(notices);
-  const batch = await page.grid.draw(page.state);
+  const batch = await page.render(); // the grid, or an upscaler's panel
   page.url.now();
   elements.controls.disabled = false;
   status.show('ready', 'Ready');

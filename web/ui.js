@@ -32,6 +32,7 @@ export function findElements() {
     count: $('count'),
     seed: $('seed'),
     backend: $('backend'),
+    downloadGrid: $('download-grid'),
     backendInfo: $('backend-info'),
     timing: $('timing'),
     modelSize: $('model-size'),

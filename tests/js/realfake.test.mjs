@@ -170,12 +170,14 @@ describe('summarize', () => {
   });
 });
 
-test('unplayable: only a model of the sprite dataset, at its size, in grey', () => {
+test('unplayable: only a generator of the sprite dataset, at its size, in grey', () => {
   const sprite = { dataset: 'mnist', tile: 28 };
   const model = { name: 'cgan', dataset: 'mnist', image_shape: [28, 28, 1] };
   assert.equal(unplayable(model, sprite), null);
   assert.match(unplayable({ ...model, name: 'f', dataset: 'fashion-mnist' }, sprite), /mnist digits.*fashion-mnist/);
   assert.match(unplayable({ ...model, image_shape: [32, 32, 3] }, sprite), /32x32x3/);
+  assert.equal(unplayable({ ...model, task: 'generate' }, sprite), null);
+  assert.match(unplayable({ ...model, name: 'srgan', task: 'upscale' }, sprite), /srgan upscales/);
 });
 
 test('percent', () => {
