@@ -21,6 +21,7 @@ from pipeline.config import (
     EXPORTED_ROOT,
     QUANTIZATIONS,
     RUNS_ROOT,
+    VARIANT_QUANTIZATION,
     VARIANT_RECIPES,
     VARIANTS,
     BuildConfig,
@@ -144,8 +145,8 @@ def make_parser() -> Parser:
     parser.add_argument(
         "--quantize",
         choices=QUANTIZATIONS,
-        default=DEFAULTS.quantize,
-        help=f"weight quantization of the TF.js export (default {DEFAULTS.quantize})",
+        default=None,
+        help=f"weight quantization of the TF.js export (default {DEFAULTS.quantize}; float16 for lapgan)",
     )
     parser.add_argument(
         "--distribute",
@@ -253,7 +254,7 @@ def parse_command(argv: list[str] | None) -> Command:
         dataset=dataset,
         out=out,
         run_dir=args.run_dir or RUNS_ROOT / name,
-        quantize=args.quantize,
+        quantize=args.quantize or VARIANT_QUANTIZATION.get(variant, DEFAULTS.quantize),
         resume=args.resume,
         evaluate=not args.no_eval,
         eval_samples=args.eval_samples,

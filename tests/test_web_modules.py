@@ -105,6 +105,8 @@ def test_feature_modules_load_only_when_their_panel_opens():
     """The game, the sliders and the real-digit sprite are imported lazily: not preloaded, not before the grid."""
     lazy = set(module_graph("/main.js")) - set(module_graph("/main.js", at_start=True))
     assert {"/game.js", "/realfake.js", "/sprite.js", "/sliders.js"} <= lazy
+    # The model views (views.js): all models, the pyramid, super-resolution and their arithmetic.
+    assert {"/allmodels.js", "/pyramid.js", "/laplacian.js", "/superres.js", "/upscale.js"} <= lazy
     assert not lazy & set(page_scripts().preloads)
 
 

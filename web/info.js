@@ -5,7 +5,16 @@ const VARIANTS = {
   cgan: 'conditional GAN: you choose the class',
   dcgan: 'DCGAN (unconditional)',
   mlp: 'MLP GAN (unconditional)',
+  lapgan: 'Laplacian pyramid GAN, 7 → 14 → 28: you choose the class',
+  srgan: 'super-resolution GAN: a 7×7 digit in, a 28×28 one out',
 };
+
+// An upscaler's evaluation rows: key in evaluation.upscaled / .bicubic / .original, label, how to read it, digits.
+const UPSCALE_METRICS = [
+  ['psnr', 'PSNR (dB)', 'against the originals; higher is better', 2],
+  ['ssim', 'SSIM', 'structural similarity to the originals; 1 is identical', 3],
+  ['judge_accuracy', 'Judged as the original digit', 'share the judge classifies as the digit it was', 3],
+];
 
 // Evaluation rows: key in evaluation.generated / .real, label, how to read it, digits after the point.
 const METRICS = [
@@ -73,7 +82,10 @@ export function renderModel(list, metadata) {
     ['Model', `${text(metadata.name)}: ${text(metadata.description)}`],
     ['Dataset', text(metadata.dataset)],
     ['Variant', VARIANTS[metadata.variant] || text(metadata.variant)],
-    ['Latent size', `${metadata.latent_dim} standard-normal values`],
+    [
+      'Latent size',
+      metadata.latent_dim > 0 ? `${metadata.latent_dim} standard-normal values` : 'none (it takes a 7×7 digit)',
+    ],
     ['Classes', metadata.num_classes > 0 ? names.join(digitClasses(names) ? ' ' : ', ') : 'none (unconditional)'],
     ['Image', `${metadata.image_shape.join(' × ')}, output in [${metadata.output_range.join(', ')}]`],
     ['Parameters', formatNumber(metadata.parameters)],
@@ -109,6 +121,10 @@ export function renderEvaluation(container, evaluation, classNames = []) {
     container.append(note);
     return;
   }
+  if (evaluation.upscaled) {
+    container.append(upscaleTable(evaluation), samplesNote(evaluation));
+    return;
+  }
   const generated = evaluation.generated || {};
   const real = evaluation.real || {};
   const table = document.createElement('table');
@@ -129,16 +145,45 @@ export function renderEvaluation(container, evaluation, classNames = []) {
     row.insertCell().textContent = formatNumber(generated[key], digits);
     row.insertCell().textContent = formatNumber(real[key], digits);
   }
+  container.append(table, samplesNote(evaluation));
+  if (Array.isArray(generated.class_histogram)) {
+    container.append(histogram(generated.class_histogram, classNames));
+  }
+}
+
+function samplesNote(evaluation) {
   const note = document.createElement('p');
   note.className = 'muted';
   const judge = evaluation.judge && evaluation.judge.heldout_accuracy;
   note.textContent =
     `${formatNumber(evaluation.samples)} samples, judged by a classifier with ` +
     `${formatNumber(judge * 100, 1)} % held-out accuracy on ${text(evaluation.heldout_source)}.`;
-  container.append(table, note);
-  if (Array.isArray(generated.class_histogram)) {
-    container.append(histogram(generated.class_histogram, classNames));
+  return note;
+}
+
+/** An upscaler's scores beside bicubic upscaling of the same 7x7 digits, and the originals' judge accuracy. */
+function upscaleTable(evaluation) {
+  const columns = [
+    ['Upscaled', evaluation.upscaled],
+    ['Bicubic', evaluation.bicubic || {}],
+    ['Originals', evaluation.original || {}],
+  ];
+  const table = document.createElement('table');
+  const head = table.createTHead().insertRow();
+  for (const title of ['Metric', ...columns.map(([name]) => name)]) {
+    const th = document.createElement('th');
+    th.textContent = title;
+    head.append(th);
   }
+  const body = table.createTBody();
+  for (const [key, label, hint, digits] of UPSCALE_METRICS) {
+    const row = body.insertRow();
+    const name = row.insertCell();
+    name.textContent = label;
+    name.title = hint;
+    for (const [, metrics] of columns) row.insertCell().textContent = formatNumber(metrics[key], digits);
+  }
+  return table;
 }
 
 /** Bars of how often the judge saw each class among the generated images, labelled by class name. */

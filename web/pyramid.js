@@ -51,8 +51,10 @@ class Pyramid {
     const noise = concat(samples.map((sample) => sample.noise));
     const labels = generator.conditional ? samples.map((sample) => sample.label) : null;
     const planes = samples[0].planes && generator.planes.map((_, k) => concat(samples.map((s) => s.planes[k])));
-    const outputs = await queue.run(() => generator.levels(noise, labels, planes));
-    if (ticket !== this.ticket) return this.result;
+    // A model switch queued meanwhile frees this generator: then the next grid's draw shows the new one.
+    const live = () => generator === this.page.generator;
+    const outputs = await queue.run(() => (live() ? generator.levels(noise, labels, planes) : null));
+    if (outputs === null || ticket !== this.ticket) return this.result;
     const levels = Object.fromEntries(outputs.map((output) => [output.name, output.values]));
     const pyramid = pyramidOf(levels);
     const limits = { detail14: detailLimit(pyramid.detail14), detail28: detailLimit(pyramid.detail28) };

@@ -42,7 +42,7 @@ class SuperResolution {
       summary: $('superres-summary'),
       rows: $('superres-rows'),
     };
-    this.loading = null; // the promise of {name, generator, range}: the upscaler this panel loaded itself
+    this.loading = null; // the promise of {name, generator, range, owned}: the upscaler this panel loaded itself
     this.ticket = 0; // the latest draw; an older one that finishes later is dropped
     this.result = null; // what is on screen, for the test hook
     const { count, source } = this.elements;
@@ -70,13 +70,13 @@ class SuperResolution {
   upscaler() {
     const { page } = this;
     if (page.generator.upscales) {
-      return { name: page.entry.name, generator: page.generator, range: page.metadata.output_range };
+      return { name: page.entry.name, generator: page.generator, range: page.metadata.output_range, owned: false };
     }
     if (!this.loading) {
       const entry = page.index.models.find((model) => model.task === UPSCALE);
       this.loading = downloadModel(entry, page.indexUrl).then(async ({ metadata, artifacts }) => {
         const generator = await page.queue.run(() => page.gen.Generator.load(artifacts, metadata));
-        return { name: entry.name, generator, range: metadata.output_range };
+        return { name: entry.name, generator, range: metadata.output_range, owned: true };
       });
       this.loading.catch(() => {
         this.loading = null; // the next draw tries again
@@ -133,14 +133,17 @@ class SuperResolution {
     const source = this.offerSources();
     const chosen = this.elements.count.value;
     summary.textContent = 'Upscaling…';
-    const [{ name, generator, range }, { images, names, indices }] = await Promise.all([
+    const [{ name, generator, range, owned }, { images, names, indices }] = await Promise.all([
       this.upscaler(),
       this.originals(source, chosen === 'all' ? Infinity : Number(chosen)),
     ]);
     const lowRes = areaDownsample(fromUnit(images, range), HEIGHT, WIDTH); // [n * 7 * 7] in the model's range
     const bicubic = toUnit(bicubicUpscale(lowRes, LOW_HEIGHT, LOW_WIDTH), range);
-    const upscaled = toUnit(await this.page.queue.run(() => generator.upscale(lowRes)), range);
-    if (ticket !== this.ticket) return this.result; // a later draw started meanwhile
+    // The page's own upscaler may have been replaced (and freed) by a model switch queued meanwhile.
+    const live = () => owned || generator === this.page.generator;
+    const values = await this.page.queue.run(() => (live() ? generator.upscale(lowRes) : null));
+    if (values === null || ticket !== this.ticket) return this.result; // a later draw replaces this one
+    const upscaled = toUnit(values, range);
     const scores = {
       bicubic: Array.from(psnr(bicubic, images, PIXELS)),
       srgan: Array.from(psnr(upscaled, images, PIXELS)),

@@ -67,7 +67,7 @@ export class Views {
 
   /** A new grid is on screen: the open views that follow the seed redraw. */
   drawn() {
-    this.each((feature, id) => this.track(id, feature.drawn?.()));
+    this.each((feature) => this.track(feature.drawn?.()));
   }
 
   /**
@@ -79,17 +79,17 @@ export class Views {
     panel.hidden = false;
     if (panel.open && this.open[SUPERRES]) {
       const feature = await this.feature(SUPERRES);
-      await this.track(SUPERRES, feature.drawn());
+      await this.track(feature.drawn());
     } else {
       panel.open = true;
       await this.toggled(SUPERRES);
     }
-    this.each((feature, id) => id !== SUPERRES && this.track(id, feature.drawn?.()));
+    this.each((feature, id) => id !== SUPERRES && this.track(feature.drawn?.()));
     syncControls(this.page.elements, this.page.state);
     this.page.url.schedule();
   }
 
-  /** Handle panel `id` opening or closing (once per change: openView and the toggle event both call this). */
+  /** Handle panel `id` opening or closing, once per change (show(), upscale() and the toggle event call this). */
   toggled(id) {
     const panel = document.getElementById(id);
     if (Boolean(this.open[id]) === panel.open) return Promise.resolve();
@@ -98,17 +98,14 @@ export class Views {
       this.loaded[id]?.closed?.();
       return Promise.resolve();
     }
-    return this.track(
-      id,
-      this.feature(id).then((feature) => panel.open && feature.opened()),
-    );
+    return this.track(this.feature(id).then((feature) => panel.open && feature.opened()));
   }
 
   feature(id) {
     if (!this.features[id]) {
       this.features[id] = VIEWS[id].load().then((module) => {
-        const track = (promise) => this.track(id, promise); // work of the view's own controls
-        this.loaded[id] = module.create(document.getElementById(id), this.page, track);
+        // track: for work the view's own controls start
+        this.loaded[id] = module.create(document.getElementById(id), this.page, (work) => this.track(work));
         return this.loaded[id];
       });
       this.features[id].catch(() => {
@@ -119,7 +116,7 @@ export class Views {
   }
 
   /** Follow a view's drawing (for settled()); its failure is shown on the page. */
-  track(id, promise) {
+  track(promise) {
     if (!promise) return Promise.resolve();
     const tracked = Promise.resolve(promise).catch((error) => this.page.fail(error));
     this.work.add(tracked);
