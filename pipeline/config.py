@@ -124,7 +124,7 @@ VARIANT_QUANTIZATION = {"lapgan": "float16"}
 VARIANT_RECIPES = {
     "mlp": {"decay_start": 1.0, "diversity_weight": 0.0},
     "dcgan": {"epochs": 60},
-    "lapgan": {"epochs": 36, "diversity_weight": 0.0},
+    "lapgan": {"epochs": 36},
     "srgan": {"epochs": 24, "diversity_weight": 0.0},
 }
 

@@ -118,8 +118,7 @@ class GAN(keras.Model):
         random_latent_vectors, fake_labels = self.sample_inputs(batch_size)
         half = batch_size // 2
         if self.diversity_weight and self.conditional:
-            # Pair image i with image i + half under the same label: only the noise tells them apart.
-            fake_labels = tf.concat([fake_labels[:half], fake_labels[:half], fake_labels[2 * half :]], axis=0)
+            fake_labels = self.pair_labels(fake_labels, half)
         with tf.GradientTape() as tape:
             generated_images = self.generator(self._inputs(random_latent_vectors, fake_labels), training=True)
             misleading_logits = self.discriminator(self._inputs(generated_images, fake_labels), training=True)
@@ -139,6 +138,11 @@ class GAN(keras.Model):
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
         if self.ema_decay:
             self._update_ema()
+
+    @staticmethod
+    def pair_labels(labels, half):
+        """Pair image i with image i + half under the same label: only the noise tells them apart."""
+        return tf.concat([labels[:half], labels[:half], labels[2 * half :]], axis=0)
 
     @staticmethod
     def mode_seeking_penalty(images, noise, half):
@@ -227,7 +231,12 @@ def build_gan(model_config: ModelConfig, train_config: TrainConfig, steps_per_ep
     if model_config.variant == "lapgan":
         from pipeline import lapgan  # it subclasses GAN: imported here, not at the top
 
-        gan = lapgan.build(model_config.latent_dim, model_config.num_classes, **common)
+        gan = lapgan.build(
+            model_config.latent_dim,
+            model_config.num_classes,
+            diversity_weight=train_config.diversity_weight,
+            **common,
+        )
     elif model_config.variant == "srgan":
         from pipeline import srgan
 

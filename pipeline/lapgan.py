@@ -165,15 +165,18 @@ class LapGAN(GAN):
         low_7 = downsample(low_14)
         return [low_7, low_14, real_images], {14: upsample(low_7), 28: upsample(low_14)}
 
-    def _fakes(self, coarse, real_labels, training=True):
-        """Per level: generated images and the labels they are judged with."""
+    def _fakes(self, coarse, real_labels, training=True, paired=False):
+        """Per level: generated images, and the 7x7 level's labels and noise. `paired`: the 7x7
+        level's labels pair image i with image i + B/2 (for the mode-seeking term)."""
         batch_size = tf.shape(real_labels)[0]
         noise, fake_labels = self.sample_inputs(batch_size)
+        if paired:
+            fake_labels = self.pair_labels(fake_labels, batch_size // 2)
         fakes = [self.level_generators[0]([noise, fake_labels], training=training)]
         for level, size, shape in zip(self.level_generators[1:], SIZES[1:], NOISE_PLANES):
             plane = self.noise_rng.normal((batch_size, *shape))
             fakes.append(level([coarse[size], plane, real_labels], training=training))
-        return fakes, fake_labels
+        return fakes, fake_labels, noise
 
     def _logits(self, images, coarse_labels, real_labels):
         # The 7x7 level is judged with the labels it was asked for (real 7x7 digits with their
@@ -184,7 +187,7 @@ class LapGAN(GAN):
     def discriminator_step(self, real_images, real_labels):
         """Every level: real -> 1, generated -> 0 (losses summed). -> per-example losses, the 28x28 level's logits."""
         reals, coarse = self._pyramids(real_images)
-        fakes, fake_labels = self._fakes(coarse, real_labels)
+        fakes, fake_labels, _ = self._fakes(coarse, real_labels)
         with tf.GradientTape() as tape:
             real_logits = self._logits(reals, real_labels, real_labels)
             fake_logits = self._logits(fakes, fake_labels, real_labels)
@@ -194,12 +197,16 @@ class LapGAN(GAN):
         return d_loss_each, real_logits[-1], fake_logits[-1]
 
     def generator_step(self, real_images, real_labels):
-        """Every level's fakes labelled "real" (losses summed); only the generators move."""
+        """Every level's fakes labelled "real" (losses summed), plus the mode-seeking term on the
+        7x7 level, where a digit's shape is decided; only the generators move."""
         _, coarse = self._pyramids(real_images)
+        half = tf.shape(real_images)[0] // 2
         with tf.GradientTape() as tape:
-            fakes, fake_labels = self._fakes(coarse, real_labels)
+            fakes, fake_labels, noise = self._fakes(coarse, real_labels, paired=bool(self.diversity_weight))
             misleading_logits = self._logits(fakes, fake_labels, real_labels)
             g_loss_each = sum(self.loss_fn(tf.ones_like(m), m) for m in misleading_logits)
+            if self.diversity_weight:
+                g_loss_each += self.diversity_weight * self.mode_seeking_penalty(fakes[0], noise, half)
             g_loss = self._mean(g_loss_each)
         self.apply_generator_gradients(tape, g_loss)
         return g_loss_each
