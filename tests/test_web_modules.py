@@ -107,6 +107,9 @@ def test_feature_modules_load_only_when_their_panel_opens():
     assert {"/game.js", "/realfake.js", "/sprite.js", "/sliders.js"} <= lazy
     # The model views (views.js): all models, the pyramid, super-resolution and their arithmetic.
     assert {"/allmodels.js", "/pyramid.js", "/laplacian.js", "/superres.js", "/upscale.js"} <= lazy
+    # The drawing pad and its search; the PNG download, imported on the first click.
+    assert {"/draw.js", "/pad.js", "/strokes.js", "/mnistify.js", "/invert.js", "/discriminator.js"} <= lazy
+    assert "/download.js" in lazy
     assert not lazy & set(page_scripts().preloads)
 
 

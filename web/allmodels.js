@@ -2,7 +2,7 @@
 
 import { drawDigits } from './canvas.js';
 import { downloadModel } from './catalog.js';
-import { generatorEntries, planeNoise, sharedNoise } from './inputs.js';
+import { UPSCALE, generatorEntries, planeNoise, sharedNoise } from './inputs.js';
 
 export const COLUMNS = 10;
 const PLANE_TEXT = (planes) => planes.map((plane) => plane.shape.slice(0, 2).join('×')).join(' and ');
@@ -92,7 +92,8 @@ class AllModels {
     elements.status.textContent =
       `${working.length} generators on seed ${seed}, the noise of the grid's first ${COLUMNS} digits ` +
       `(their first ${sharedDim} values, which every row shares).` +
-      (working.length < models.length ? ` ${models.length - working.length} could not be loaded.` : '');
+      (working.length < models.length ? ` ${models.length - working.length} could not be loaded.` : '') +
+      upscalersText(page.index);
     this.result = {
       seed,
       columns: COLUMNS,
@@ -159,4 +160,10 @@ function noteFor({ metadata, generator }, sharedDim, classes) {
     ? ` Asked for ${classes.map((c) => names[c]).join(', ')}.`
     : ' Unconditional: no class is asked for.';
   return noise + asked;
+}
+
+/** The index's upscalers, which draw from a 7x7 digit, not from noise: named, with where to see them. */
+function upscalersText(index) {
+  const names = index.models.filter((entry) => entry.task === UPSCALE).map((entry) => entry.name);
+  return names.length ? ` ${names.join(', ')} upscale a digit instead: see Super-resolution.` : '';
 }

@@ -87,7 +87,7 @@ class Drawing {
       ? ''
       : 'This model upscales small digits: it has no noise to search.';
     this.found = null;
-    found.getContext('2d').clearRect(0, 0, found.width, found.height);
+    showInk(found, null);
     const previous = this.discriminator; // freed on the queue, after any verdict it is giving
     if (previous) this.page.queue.run(() => previous.then((model) => model && model.dispose()));
     this.discriminator = null;
@@ -101,14 +101,7 @@ class Drawing {
     const raster = rasterize(strokes);
     this.digit = raster && mnistify(raster.ink, raster.width, raster.height);
     const { digit, status } = this.elements;
-    if (this.digit)
-      drawOne(
-        digit,
-        Float32Array.from(this.digit, (value) => value * 255),
-        0,
-        [digit.height, digit.width, 1],
-      );
-    else digit.getContext('2d').clearRect(0, 0, digit.width, digit.height);
+    showInk(digit, this.digit);
     if (this.found) status.textContent = 'The drawing changed: find it again to match it.';
     this.found = null;
     this.enable();
@@ -133,10 +126,10 @@ class Drawing {
 
   /** Find the drawing in the generator, showing the search as it goes. */
   async find() {
-    if (!this.digit || this.searching) return;
-    const target = toOutputRange(this.digit, this.metadata.output_range);
+    const { digit, metadata } = this;
+    if (!digit || this.searching) return;
+    const target = toOutputRange(digit, metadata.output_range);
     const { status, found } = this.elements;
-    const names = this.metadata.class_names;
     const shape = [found.height, found.width, 1];
     const result = await this.invert(target, {
       classes: this.chosenClasses(),
@@ -145,11 +138,13 @@ class Drawing {
         status.textContent = `Searching… step ${step} of ${steps}, distance ${mse.toFixed(3)}`;
       },
     });
+    if (digit !== this.digit || metadata !== this.metadata) return; // drawn on (or switched model) meanwhile
     drawOne(found, result.pixels, 0, shape);
     this.found = result;
-    const as = result.label === null ? '' : ` a ${names[result.label]}`;
+    const as = result.label === null ? '' : ` a ${metadata.class_names[result.label]}`;
+    const [low, high] = metadata.output_range;
     status.textContent =
-      `Found${as} at distance ${result.mse.toFixed(4)} (mean squared difference, pixels from -1 to 1) ` +
+      `Found${as} at distance ${result.mse.toFixed(4)} (mean squared difference per pixel, on ${low}…${high}) ` +
       `in ${Math.round(result.ms)} ms.`;
     this.enable();
   }
@@ -226,4 +221,14 @@ class Drawing {
       verdict: this.verdict,
     };
   }
+}
+
+/** values: Float32Array [H*W] in 0..1 (1 = ink) drawn on `canvas` in grey levels; null clears it. */
+function showInk(canvas, values) {
+  if (!values) {
+    canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+    return;
+  }
+  const grey = Float32Array.from(values, (value) => value * 255);
+  drawOne(canvas, grey, 0, [canvas.height, canvas.width, 1]);
 }

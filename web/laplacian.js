@@ -41,10 +41,14 @@ export function toGrey(values, [low, high]) {
   return Float32Array.from(values, (value) => Math.min(255, Math.max(0, (value - low) * scale)));
 }
 
-/** The diverging map's limit for `values`: the largest |value| rounded up to a quarter (at least 0.25). */
+/**
+ * The diverging map's limit for `values`: the 99th percentile of |value| (a few outlying pixels saturate
+ * instead of washing out the rest), rounded up to a quarter, at least 0.25.
+ */
 export function detailLimit(values) {
-  const largest = Array.from(values).reduce((top, value) => Math.max(top, Math.abs(value)), 0);
-  return Math.max(0.25, Math.ceil(largest * 4) / 4);
+  const sizes = Float32Array.from(values, Math.abs).sort();
+  const typical = sizes.length ? sizes[Math.floor(0.99 * (sizes.length - 1))] : 0;
+  return Math.max(0.25, Math.ceil(typical * 4) / 4);
 }
 
 /** Detail values -> grey levels around mid grey: 0 -> 127.5, +limit -> 255 (white), -limit -> 0 (black). */

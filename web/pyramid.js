@@ -73,8 +73,8 @@ class Pyramid {
     );
     this.elements.rows.replaceChildren(...names.map((name, k) => row(name, k, columns)));
     this.elements.status.textContent =
-      `${names.length} digits of the grid. Details: white is +${limits.detail14} at 14×14 and ` +
-      `+${limits.detail28} at 28×28, black the same below 0.`;
+      `The first digit of each of the grid's first ${names.length} rows. Details: white is ` +
+      `+${limits.detail14} or more at 14×14 and +${limits.detail28} at 28×28, black the same below 0.`;
     const slice = (values, size, k) => Array.from(values.subarray(k * size, (k + 1) * size));
     this.result = {
       limits,

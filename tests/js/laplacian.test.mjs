@@ -39,7 +39,10 @@ describe('grey maps', () => {
   });
 
   test('details: 0 is mid grey, the limit white, minus the limit black', () => {
-    assert.equal(detailLimit(new Float32Array([0.1, -0.6])), 0.75);
+    const details = Float32Array.from({ length: 1000 }, (_, i) => (i % 2 ? -1 : 1) * (i / 1000)); // |d| up to 0.999
+    details[0] = 5; // one outlier saturates; it does not set the scale
+    assert.equal(detailLimit(details), 1);
+    assert.equal(detailLimit(details.map((d) => d * 0.6)), 0.75);
     assert.equal(detailLimit(new Float32Array([0, 0.01])), 0.25);
     assert.deepEqual(Array.from(divergingGrey(new Float32Array([0, 0.5, -0.5, 2]), 0.5)), [127.5, 255, 0, 255]);
   });
