@@ -52,7 +52,7 @@ export function installHook(view) {
       return view.morph();
     },
     /**
-     * The feature panels, by name: {game, sliders}, each null until its panel was first opened.
+     * The feature panels, by name: {critic, game, draw, sliders}, each null until its panel was first opened.
      * game: {phase, games, seed, rounds: [{real, tile | label and noiseSeed, answer}], results: realfake.summarize rows}.
      * draw: {strokes, digit (784 values 0..1, or null), found ({label, mse, ms, noise} or null), searching, verdict}.
      */

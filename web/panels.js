@@ -6,9 +6,15 @@ import { metadataUrl } from './catalog.js';
 // closed(), pick(index), drawn() and view(). tests/test_web_modules.py keeps these out of the
 // modulepreload list: nothing of them loads before the grid is drawn.
 const FEATURES = {
+  'critic-panel': () => import('./critic.js'),
   'game-panel': () => import('./game.js'),
   'draw-panel': () => import('./draw.js'),
   'sliders-panel': () => import('./sliders.js'),
+};
+
+// What a panel needs of the model's metadata; a model without it hides the panel.
+const NEEDS = {
+  'critic-panel': (metadata) => Boolean(metadata.discriminator),
 };
 
 export class Panels {
@@ -35,12 +41,12 @@ export class Panels {
     this.loaded = {}; // panel id -> the feature, once created
   }
 
-  /** Show the panels and load a feature when its panel opens (or is already open). */
+  /** Show the panels (those the model on screen can use) and load a feature when its panel opens. */
   show() {
     for (const id of Object.keys(FEATURES)) {
       const panel = document.getElementById(id);
       if (!panel) continue;
-      panel.hidden = false;
+      panel.hidden = !this.usable(id);
       panel.addEventListener('toggle', () => this.toggled(id, panel));
       if (panel.open) this.toggled(id, panel);
     }
@@ -75,9 +81,18 @@ export class Panels {
     this.each((feature) => feature.pick?.(index));
   }
 
-  /** A new grid is on screen. */
+  /** A new grid is on screen (perhaps of another model: panels it cannot use are hidden). */
   drawn() {
+    for (const id of Object.keys(NEEDS)) {
+      const panel = document.getElementById(id);
+      if (panel) panel.hidden = !this.usable(id);
+    }
     this.each((feature) => feature.drawn?.());
+  }
+
+  /** Whether the model on screen has what panel `id` needs. */
+  usable(id) {
+    return !NEEDS[id] || NEEDS[id](this.page.metadata() || {});
   }
 
   /** Each feature's view() for the test hook, by name ('game' for 'game-panel'; null until its panel opened). */
@@ -89,7 +104,8 @@ export class Panels {
   /** Call `action` on the features whose panel is open. */
   each(action) {
     for (const [id, feature] of Object.entries(this.loaded)) {
-      if (document.getElementById(id).open) action(feature);
+      const panel = document.getElementById(id);
+      if (panel.open && !panel.hidden) action(feature);
     }
   }
 }
