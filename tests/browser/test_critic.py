@@ -1,4 +1,4 @@
-"""The discriminator in the page: its scores under the grid equal Keras's on the same digits; models without one hide it."""
+"""The discriminator in the page: its scores under the grid equal Keras's on the same digits."""
 
 from __future__ import annotations
 

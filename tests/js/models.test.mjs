@@ -18,6 +18,7 @@ function entry(name, overrides = {}) {
     model_bytes: 1000,
     metrics: null,
     real_fid: null,
+    task: 'generate',
     ...overrides,
   };
 }
