@@ -142,11 +142,14 @@ def test_schema_valid_metadata_that_differs_from_the_build_loads(open_page, serv
 
 INVALID_METADATA = {
     "missing required key": (lambda m: m.pop("latent_dim"), "latent_dim is missing"),
-    "wrong type": (lambda m: m.update(latent_dim="64"), 'latent_dim must be an integer >= 1 (got "64")'),
-    "latent_dim out of range": (lambda m: m.update(latent_dim=0), "latent_dim must be an integer >= 1 (got 0)"),
+    "wrong type": (lambda m: m.update(latent_dim="64"), 'latent_dim must be an integer >= 0 (got "64")'),
+    "latent_dim out of range": (
+        lambda m: m.update(latent_dim=0),
+        "latent_dim must be >= 1 (got 0), since a generator takes noise",
+    ),
     "unknown variant": (
         lambda m: m.update(variant="wgan"),
-        'variant must be one of "cgan", "dcgan", "mlp" (got "wgan")',
+        'variant must be one of "cgan", "dcgan", "mlp", "lapgan", "srgan" (got "wgan")',
     ),
     "noise width not latent_dim": (
         lambda m: m["inputs"][0]["shape"].__setitem__(1, m["latent_dim"] + 1),
