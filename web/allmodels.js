@@ -3,6 +3,7 @@
 import { drawDigits } from './canvas.js';
 import { downloadModel } from './catalog.js';
 import { UPSCALE, generatorEntries, planeNoise, sharedNoise } from './inputs.js';
+import { View } from './views.js';
 
 export const COLUMNS = 10;
 const PLANE_TEXT = (planes) => planes.map((plane) => plane.shape.slice(0, 2).join('×')).join(' and ');
@@ -12,8 +13,9 @@ export function create(panel, page) {
   return new AllModels(panel, page);
 }
 
-class AllModels {
+class AllModels extends View {
   constructor(panel, page) {
+    super();
     this.page = page;
     this.elements = { status: panel.querySelector('#models-status'), rows: panel.querySelector('#models-rows') };
     this.models = new Map(); // name -> promise of {metadata, generator}, built once and kept for the page's life
@@ -21,24 +23,11 @@ class AllModels {
     this.result = null; // what is on screen, for the test hook
   }
 
-  opened() {
-    return this.draw();
-  }
-
-  /** A new grid (a new seed): every row follows it. */
-  drawn() {
-    return this.draw();
-  }
-
   /** Another model is on screen: its row is marked. */
   modelChanged() {
     for (const row of this.elements.rows.children) {
       row.dataset.current = String(row.dataset.model === this.page.entry.name);
     }
-  }
-
-  view() {
-    return this.result;
   }
 
   /** An index entry -> {metadata, generator}, downloaded and built once (on the page's queue). */

@@ -4,6 +4,7 @@ import { gridColumns } from './batch.js';
 import { drawOne } from './canvas.js';
 import { hasPyramid } from './inputs.js';
 import { detailLimit, divergingGrey, pyramidOf, toGrey } from './laplacian.js';
+import { View } from './views.js';
 
 export const ROWS = 5; // digits shown: the first digit of each of the grid's first rows
 
@@ -12,25 +13,13 @@ export function create(panel, page) {
   return new Pyramid(panel, page);
 }
 
-class Pyramid {
+class Pyramid extends View {
   constructor(panel, page) {
+    super();
     this.page = page;
     this.elements = { status: panel.querySelector('#pyramid-status'), rows: panel.querySelector('#pyramid-rows') };
     this.ticket = 0;
     this.result = null; // what is on screen, for the test hook
-  }
-
-  opened() {
-    return this.draw();
-  }
-
-  /** A new grid: its digits' pyramids. */
-  drawn() {
-    return this.draw();
-  }
-
-  view() {
-    return this.result;
   }
 
   /** The grid indices shown: the first digit of each grid row (one class per row for "all"), ROWS at most. */

@@ -6,6 +6,7 @@ import { UPSCALE } from './inputs.js';
 import { mulberry32 } from './random.js';
 import { loadSprite } from './sprite.js';
 import { FACTOR, areaDownsample, bicubicUpscale, finiteMean, fromUnit, psnr, toUnit } from './upscale.js';
+import { View } from './views.js';
 
 export const COUNTS = ['10', '20', '50', '100', 'all'];
 const DEFAULT_COUNT = '20';
@@ -32,8 +33,9 @@ export function pickIndices(seed, total, count) {
   return indices.slice(0, count).sort((a, b) => a - b);
 }
 
-class SuperResolution {
+class SuperResolution extends View {
   constructor(panel, page, track) {
+    super();
     this.page = page;
     const $ = (id) => panel.querySelector(`#${id}`);
     this.elements = {
@@ -51,19 +53,6 @@ class SuperResolution {
     for (const select of [count, source]) {
       select.addEventListener('change', () => track(this.draw()));
     }
-  }
-
-  opened() {
-    return this.draw();
-  }
-
-  /** A new grid (or seed) is on screen: its digits, or those the seed picks, are upscaled again. */
-  drawn() {
-    return this.draw();
-  }
-
-  view() {
-    return this.result;
   }
 
   /** The upscaler: the page's model when it is one, else the index's first, downloaded and built once. */
