@@ -201,7 +201,15 @@ NOISE = re.compile(
     r"cuFFT|cuDNN|cuBLAS|cuInit|remapper|absl::|computation placer|oneDNN|UserWarning|HDF5|compiled metrics"
     r"|^Epoch \d|\d+/\d+ - |ms/step|WARNING"
 )
-STAGES = ("training data: ", "held-out data: ", "training dcgan: ", "epoch ", "export check: ", "exported dcgan ")
+STAGES = (
+    "training data: ",
+    "held-out data: ",
+    "training dcgan: ",
+    "epoch ",
+    "export check (generator): ",
+    "export check (discriminator): ",
+    "exported dcgan ",
+)
 
 
 def test_a_build_prints_one_line_per_stage_and_one_progress_line_per_epoch(seeded_builds):

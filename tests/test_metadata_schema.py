@@ -123,7 +123,7 @@ VALID = {
     "training key added later": setter("training", "note", "more keys may be added"),
     "integral float": setter("latent_dim", 64.0),
     "model file in a folder": setter("model_file", "tfjs/model.json"),
-    "RGB image": setter("image_shape", [32, 32, 3]),
+    "RGB image": lambda m: m.update(image_shape=[32, 32, 3], outputs=[{"name": "image", "shape": [None, 32, 32, 3]}]),
     "Fashion-MNIST": lambda m: (
         with_classes(list(DATASETS["fashion-mnist"]["class_names"]))(m),
         m.update(name="fashion-mnist-cgan", dataset="fashion-mnist", description="Fashion-MNIST · conditional GAN"),
