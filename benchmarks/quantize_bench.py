@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from pipeline import checkpoints, data, export
-    from pipeline.judge import evaluate_generator, keras_generate_fn, load_or_train_judge
+    from pipeline.judge import evaluate_generator, load_or_train_judge
+    from pipeline.sampling import keras_generate_fn
 
     generator, model_config = checkpoints.restore_shipped_generator(args.run_dir)
     train_digits, heldout = data.load_training(None, args.eval_data)

@@ -56,7 +56,8 @@ def sweep(a: argparse.Namespace) -> list[dict]:
     from pipeline import data, models
     from pipeline import train as training
     from pipeline.gan import GAN, learning_rate
-    from pipeline.judge import image_metrics, keras_generate_fn, load_or_train_judge
+    from pipeline.judge import image_metrics, load_or_train_judge
+    from pipeline.sampling import keras_generate_fn
 
     train_digits, heldout = data.load_training(None, None, log=lambda m: None)
     judge = load_or_train_judge(train_digits)

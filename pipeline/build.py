@@ -136,7 +136,8 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
 
 def _evaluate(reloaded, model_config: ModelConfig, config: BuildConfig, train_digits, heldout, log) -> dict:
     """The exported generator's scores (pipeline.judge), or an upscaler's (pipeline.superres)."""
-    from pipeline.judge import evaluate_generator, keras_generate_fn, load_or_train_judge
+    from pipeline.judge import evaluate_generator, load_or_train_judge
+    from pipeline.sampling import keras_generate_fn
 
     judge = load_or_train_judge(train_digits, log=log)
     if model_config.variant == "srgan":

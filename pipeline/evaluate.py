@@ -12,8 +12,9 @@ from pathlib import Path
 
 from pipeline import data, export
 from pipeline.cli import USAGE_STATUS, Parser, UsageError, in_range, one_line
-from pipeline.judge import evaluate_generator, keras_generate_fn, load_or_train_judge
+from pipeline.judge import evaluate_generator, load_or_train_judge
 from pipeline.metrics import PRECISION_RECALL_K, format_table
+from pipeline.sampling import keras_generate_fn
 
 MAX_SAMPLES = 100_000  # as the build's --eval-samples
 

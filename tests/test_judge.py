@@ -18,9 +18,9 @@ from pipeline.judge import (
     evaluate_generator,
     image_metrics,
     judge_cache_key,
-    keras_generate_fn,
     load_or_train_judge,
 )
+from pipeline.sampling import keras_generate_fn
 
 from .judging import TESTS_JUDGE_CACHE, lookup_generator, npm_split, own_judge, read_back, typical_digits
 

@@ -18,7 +18,8 @@ from pipeline.config import (
     ModelConfig,
     model_name,
 )
-from pipeline.judge import evaluate_generator, keras_generate_fn, load_or_train_judge
+from pipeline.judge import evaluate_generator, load_or_train_judge
+from pipeline.sampling import keras_generate_fn
 
 SHIPPED = EXPORTED_ROOT
 
