@@ -26,6 +26,7 @@ class GAN(keras.Model):
         seed: int = 0,
         ema_decay: float = 0.999,
         diversity_weight: float = 0.0,
+        r1_weight: float = 0.0,
     ):
         super().__init__()
         self.generator = generator
@@ -43,6 +44,9 @@ class GAN(keras.Model):
         self.ema_generator.set_weights(generator.get_weights())
         # Weight of the mode-seeking term (Mao et al. 2019, "MSGAN") in the generator's loss; 0 turns it off.
         self.diversity_weight = diversity_weight
+        # Weight gamma of the R1 penalty (Mescheder et al. 2018): gamma / 2 * |grad_x D(x)|^2 on real
+        # images, which keeps the discriminator smooth around the data; 0 turns it off.
+        self.r1_weight = r1_weight
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_accuracy = keras.metrics.BinaryAccuracy(name="d_acc_real", threshold=0.0)
@@ -88,12 +92,30 @@ class GAN(keras.Model):
         random_latent_vectors, fake_labels = self.sample_inputs(batch_size)
         generated_images = self.generator(self._inputs(random_latent_vectors, fake_labels), training=True)
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(self._inputs(real_images, real_labels), training=True)
+            if self.r1_weight:
+                real_logits, penalty = self.logits_and_r1_penalty(real_images, real_labels)
+            else:
+                real_logits = self.discriminator(self._inputs(real_images, real_labels), training=True)
             fake_logits = self.discriminator(self._inputs(generated_images, fake_labels), training=True)
             d_loss_each = self.real_fake_loss(real_logits, fake_logits)
+            if self.r1_weight:
+                d_loss_each += penalty
             d_loss = self._mean(d_loss_each)
         self.apply_discriminator_gradients(tape, d_loss)
         return d_loss_each, real_logits, fake_logits
+
+    def logits_and_r1_penalty(self, real_images, real_labels):
+        """-> the real images' logits [B, 1] and gamma / 2 * |d logit / d image|^2 for each [B] (as the losses).
+
+        Called inside the discriminator's tape, so the penalty's own gradient (second order) flows.
+        """
+        real_images = tf.convert_to_tensor(real_images)
+        with tf.GradientTape(watch_accessed_variables=False) as slope:
+            slope.watch(real_images)
+            real_logits = self.discriminator(self._inputs(real_images, real_labels), training=True)
+        # Of the sum over the batch: each logit depends on its own image only. [B, 28, 28, 1]
+        gradient = slope.gradient(real_logits, real_images)
+        return real_logits, 0.5 * self.r1_weight * tf.reduce_sum(tf.square(gradient), axis=[1, 2, 3])
 
     def real_fake_loss(self, real_logits, fake_logits):
         """The discriminator's per-example loss: real -> 1, generated -> 0."""
@@ -255,6 +277,7 @@ def build_gan(model_config: ModelConfig, train_config: TrainConfig, steps_per_ep
             model_config.latent_dim,
             model_config.num_classes,
             diversity_weight=train_config.diversity_weight,
+            r1_weight=train_config.r1_weight,
             **common,
         )
 

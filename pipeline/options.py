@@ -176,6 +176,15 @@ def make_parser() -> Parser:
         f"(default {train.diversity_weight}; 0 for mlp, the classic recipe)",
     )
     parser.add_argument(
+        "--r1",
+        dest="r1_weight",
+        type=in_range(float, 0, 1000),
+        default=None,
+        help=f"weight gamma of the R1 penalty, gamma/2 |grad D(real)|^2, in the discriminator's loss of "
+        f"cgan, dcgan or mlp, 0 to turn it off (default {train.r1_weight}; dcgan's recipe: "
+        f"{VARIANT_RECIPES['dcgan'].get('r1_weight', train.r1_weight)})",
+    )
+    parser.add_argument(
         "--decay-start",
         type=in_range(float, 0, 1),
         default=None,
@@ -212,6 +221,8 @@ def parse_command(argv: list[str] | None) -> Command:
         if args.model is None:
             variant = "dcgan"
             notes.append(f"--data {args.data} has no class subfolders: training the unconditional dcgan")
+    if args.r1_weight and variant in ("lapgan", "srgan"):
+        raise UsageError(f"--r1: {variant} trains its discriminators in its own step, without the R1 penalty")
     model = ModelConfig(variant=variant, latent_dim=args.latent_dim or DEFAULT_LATENT_DIM[variant])
     # What the model is called (its folder under exported/ and runs/) and the dataset it names:
     # --data trains on the user's own files, never into a shipped model's folder by default.
@@ -222,7 +233,11 @@ def parse_command(argv: list[str] | None) -> Command:
     # The variant's own recipe, then what the command line says; TrainConfig's defaults for the rest.
     recipe = dict(VARIANT_RECIPES.get(variant, {}))
     recipe.update(
-        {name: getattr(args, name) for name in ("diversity_weight", "decay_start") if getattr(args, name) is not None}
+        {
+            name: getattr(args, name)
+            for name in ("diversity_weight", "r1_weight", "decay_start")
+            if getattr(args, name) is not None
+        }
     )
     # No --epochs: the default length, a fixed number of images whatever the source's size;
     # --epochs N: N passes over the training source, unless --epoch-images sizes the epochs.

@@ -166,6 +166,8 @@ def test_each_variant_gets_its_recipe_and_flags_override_it():
         config = options.parse_command(["--model", variant]).config.train
         assert all(getattr(config, key) == value for key, value in recipe.items()), variant
     assert options.parse_command(["--model", "lapgan", "--epochs", "2"]).config.train.epochs == 2
+    assert options.parse_command(["--model", "dcgan", "--r1", "3"]).config.train.r1_weight == 3.0
+    assert options.parse_command(["--model", "cgan", "--r1", "0"]).config.train.r1_weight == 0.0
     assert (classic.train.diversity_weight, classic.train.decay_start) == (0.0, 1.0)
     assert (overridden.train.diversity_weight, overridden.train.decay_start) == (0.3, 0.8)
     assert (off.train.diversity_weight, off.train.decay_start) == (0.0, 1.0)

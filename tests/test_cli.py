@@ -21,6 +21,8 @@ CASES = [
     ("build", ["--eval-samples", "5"], "--eval-samples"),
     ("build", ["--decay-start", "2"], "--decay-start"),
     ("build", ["--diversity-weight", "-0.1"], "--diversity-weight"),
+    ("build", ["--r1", "-1"], "--r1"),
+    ("build", ["--model", "srgan", "--r1", "1"], "--r1"),
     ("build", ["--time-limit", "nan"], "--time-limit"),
     ("build", ["--latent-dim", "0"], "--latent-dim"),
     ("evaluate", ["--samples", "0"], "--samples"),

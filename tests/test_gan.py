@@ -112,3 +112,40 @@ def test_learning_rate_holds_then_falls_linearly_to_zero():
     np.testing.assert_allclose(rates, [2e-4, 2e-4, 2e-4, 1e-4, 0.0, 0.0], atol=1e-9)
     constant = learning_rate(2e-4, 1000, 1.0)  # decay_start 1: constant
     assert [float(constant(step)) for step in (0, 1000)] == pytest.approx([2e-4, 2e-4])
+
+
+def linear_critic_gan(r1_weight: float):
+    """A GAN whose discriminator is linear, logit = <w, x> + 0.3: its input gradient is w everywhere."""
+    import tf_keras as keras
+
+    image = keras.Input((28, 28, 1))
+    linear = keras.Model(image, keras.layers.Dense(1)(keras.layers.Flatten()(image)))
+    w = np.random.default_rng(0).normal(size=(784, 1)).astype(np.float32)
+    linear.set_weights([w, np.array([0.3], np.float32)])
+    generator = build_gan(ModelConfig(variant="dcgan", latent_dim=16), TrainConfig()).generator
+    return GAN(generator, linear, latent_dim=16, r1_weight=r1_weight), w
+
+
+def test_r1_penalty_is_half_gamma_times_the_squared_input_gradient():
+    gan, w = linear_critic_gan(r1_weight=4.0)
+    images = tf.random.stateless_uniform((5, 28, 28, 1), seed=(1, 1), minval=-1.0, maxval=1.0)
+    logits, penalty = gan.logits_and_r1_penalty(images, None)
+    np.testing.assert_allclose(logits.numpy(), images.numpy().reshape(5, 784) @ w + 0.3, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(penalty.numpy(), np.full(5, 2.0 * np.sum(w**2)), rtol=1e-5)
+
+
+def test_r1_penalty_joins_the_discriminator_loss_and_moves_only_the_discriminator(batch):
+    gan, w = linear_critic_gan(r1_weight=4.0)
+    gan.compile(d_optimizer=tf_keras_adam(), g_optimizer=tf_keras_adam())
+    g_before, d_before = weights(gan.generator), weights(gan.discriminator)
+    loss_each, real_logits, fake_logits = gan.discriminator_step(*batch)
+    extra = loss_each.numpy() - gan.real_fake_loss(real_logits, fake_logits).numpy()
+    np.testing.assert_allclose(extra, np.full(16, 2.0 * np.sum(w**2)), rtol=1e-4)
+    assert not any(changed(g_before, weights(gan.generator)))
+    assert all(changed(d_before, weights(gan.discriminator)))
+
+
+def tf_keras_adam():
+    import tf_keras as keras
+
+    return keras.optimizers.Adam(1e-3)
