@@ -116,7 +116,10 @@ def test_a_fresh_evaluation_of_2000_images_agrees_with_the_claimed_metrics(shipp
         if want[key] is None:
             assert got[key] is None, key
         else:
-            assert abs(got[key] - want[key]) < 0.02, (key, got[key], want[key])
+            # Shares of 2,000 new samples: three binomial standard errors (0.03 at a share of 0.74,
+            # 0.014 at 0.96), plus 0.01 for a judge retrained in a fresh clone.
+            bound = 0.01 + 3 * np.sqrt(want[key] * (1 - want[key]) / 2000)
+            assert abs(got[key] - want[key]) < bound, (key, got[key], want[key], bound)
     assert abs(got["inception_score"] - want["inception_score"]) < 0.3
     assert abs(got["precision"] - want["precision"]) < 0.05
     # Recall and FID depend on the sample size (fewer samples: larger k-NN balls, more
