@@ -24,15 +24,16 @@ SHORT = ["--epochs", "20"]
 FULL = ["--epochs", "80", "--epoch-images", "8960"]
 TRIALS = {
     # 20 epochs: the mode-seeking term (the default's, 0.4) against less of it and none, and R1.
-    "div0.4": [*SHORT, "--diversity-weight", "0.4"],
-    "div0.2": [*SHORT, "--diversity-weight", "0.2"],
-    "div0.1": [*SHORT, "--diversity-weight", "0.1"],
-    "div0": [*SHORT, "--diversity-weight", "0"],
+    # "--r1 0" where a trial ran without it: dcgan's recipe now has R1 on.
+    "div0.4": [*SHORT, "--r1", "0", "--diversity-weight", "0.4"],
+    "div0.2": [*SHORT, "--r1", "0", "--diversity-weight", "0.2"],
+    "div0.1": [*SHORT, "--r1", "0", "--diversity-weight", "0.1"],
+    "div0": [*SHORT, "--r1", "0", "--diversity-weight", "0"],
     "r1g1": [*SHORT, "--r1", "1", "--diversity-weight", "0"],
     "r1g10": [*SHORT, "--r1", "10", "--diversity-weight", "0"],
     "r1g1-div0.2": [*SHORT, "--r1", "1", "--diversity-weight", "0.2"],
     # 80 epochs: the two best screens at full length (r1g10-full is the recipe that ships).
-    "div0-full": [*FULL, "--diversity-weight", "0"],
+    "div0-full": [*FULL, "--r1", "0", "--diversity-weight", "0"],
     "r1g10-full": [*FULL, "--r1", "10", "--diversity-weight", "0"],
 }
 
