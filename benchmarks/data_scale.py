@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scoring import evaluate_export
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "data_scale_results.json"
@@ -89,9 +90,7 @@ def make_fashion_subset(path: Path = FASHION_9K, count: int = 9_001, seed: int =
 def score_alike(out: Path) -> dict:
     """Every metric of an exported Fashion-MNIST model by one judge (trained on all 60,000 training
     images) against the 10,000 test images: the same yardstick for the 9k and the 60k model."""
-    command = [sys.executable, "-m", "pipeline.evaluate", "--exported", str(out), "--data", str(FASHION_DIR), "--json"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
-    scored = json.loads(done.stdout)
+    scored = evaluate_export(out, data=FASHION_DIR)
     return {
         "generated": {key: scored["generated"].get(key) for key in KEYS},
         "floor": {key: scored["real"].get(key) for key in KEYS},

@@ -23,6 +23,8 @@ import sys
 import tarfile
 from pathlib import Path
 
+from scoring import evaluate_export
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "default_then_now_results.json"
 EARLIER = "fa546b7"  # "Ship the new default build", 2026-11-28: the figures issue-time users saw
@@ -48,11 +50,7 @@ def earlier_export(rev: str) -> Path:
 
 
 def score(model: Path, eval_data: Path | None) -> dict:
-    command = [sys.executable, "-m", "pipeline.evaluate", "--exported", str(model), "--json"]
-    if eval_data is not None:
-        command += ["--eval-data", str(eval_data)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
-    generated = json.loads(done.stdout)["generated"]
+    generated = evaluate_export(model, eval_data=eval_data)["generated"]
     return {key: generated[key] for key in KEYS}
 
 

@@ -24,21 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scoring import evaluate_export  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "zoo_results.json"
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 SHARED_TEST = ROOT.parent / "shared" / "data" / "mnist-test"
 MARKERS = ("<!-- zoo-table: written by benchmarks/zoo.py -->", "<!-- /zoo-table -->")
 ORDER = ("mlp", "dcgan", "cgan", "lapgan", "srgan")
-
-
-def evaluate(folder: Path, eval_data: Path | None) -> dict:
-    command = [sys.executable, "-m", "pipeline.evaluate", "--exported", str(folder), "--json"]
-    if eval_data is not None:
-        command += ["--eval-data", str(eval_data)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    if done.returncode:
-        raise SystemExit(f"{' '.join(command)} failed: {done.stderr.strip().splitlines()[-1:]}")
-    return json.loads(done.stdout)
 
 
 def page_rate(name: str, loads: int) -> float | None:
@@ -81,7 +73,7 @@ def measure(args) -> dict:
             "variant": metadata["variant"],
             "task": metadata.get("task", "generate"),
             "build_minutes": round(metadata["training"]["wall_time_s"] / 60, 1),
-            "evaluation": evaluate(folder, eval_data),
+            "evaluation": evaluate_export(folder, eval_data=eval_data),
             **cost(folder),
         }
         if not args.no_page:

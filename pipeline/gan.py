@@ -94,12 +94,10 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             if self.r1_weight:
                 real_logits, penalty = self.logits_and_r1_penalty(real_images, real_labels)
-            else:
-                real_logits = self.discriminator(self._inputs(real_images, real_labels), training=True)
+            else:  # no inner tape: the default's step stays as it was
+                real_logits, penalty = self.discriminator(self._inputs(real_images, real_labels), training=True), 0.0
             fake_logits = self.discriminator(self._inputs(generated_images, fake_labels), training=True)
-            d_loss_each = self.real_fake_loss(real_logits, fake_logits)
-            if self.r1_weight:
-                d_loss_each += penalty
+            d_loss_each = self.real_fake_loss(real_logits, fake_logits) + penalty
             d_loss = self._mean(d_loss_each)
         self.apply_discriminator_gradients(tape, d_loss)
         return d_loss_each, real_logits, fake_logits

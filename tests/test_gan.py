@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tensorflow as tf
+import tf_keras as keras
 
 from pipeline.config import VARIANTS, ModelConfig, TrainConfig
 from pipeline.data import to_model_range
@@ -116,8 +117,6 @@ def test_learning_rate_holds_then_falls_linearly_to_zero():
 
 def linear_critic_gan(r1_weight: float):
     """A GAN whose discriminator is linear, logit = <w, x> + 0.3: its input gradient is w everywhere."""
-    import tf_keras as keras
-
     image = keras.Input((28, 28, 1))
     linear = keras.Model(image, keras.layers.Dense(1)(keras.layers.Flatten()(image)))
     w = np.random.default_rng(0).normal(size=(784, 1)).astype(np.float32)
@@ -136,16 +135,10 @@ def test_r1_penalty_is_half_gamma_times_the_squared_input_gradient():
 
 def test_r1_penalty_joins_the_discriminator_loss_and_moves_only_the_discriminator(batch):
     gan, w = linear_critic_gan(r1_weight=4.0)
-    gan.compile(d_optimizer=tf_keras_adam(), g_optimizer=tf_keras_adam())
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3))
     g_before, d_before = weights(gan.generator), weights(gan.discriminator)
     loss_each, real_logits, fake_logits = gan.discriminator_step(*batch)
     extra = loss_each.numpy() - gan.real_fake_loss(real_logits, fake_logits).numpy()
     np.testing.assert_allclose(extra, np.full(16, 2.0 * np.sum(w**2)), rtol=1e-4)
     assert not any(changed(g_before, weights(gan.generator)))
     assert all(changed(d_before, weights(gan.discriminator)))
-
-
-def tf_keras_adam():
-    import tf_keras as keras
-
-    return keras.optimizers.Adam(1e-3)
