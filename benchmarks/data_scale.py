@@ -7,7 +7,8 @@ small random affine distortion (rotation within ±10°, scale 0.9-1.1, shear wit
 within ±1.5 px, bilinear), the classic way to enlarge MNIST. The npz's test split is the same
 999 held-out real digits the 9k build is scored on, so both builds face the same judge task.
 
-    .venv/bin/python benchmarks/data_scale.py [--skip-9k] [--skip-60k] [--real-test [DIR]] [--table]
+    .venv/bin/python benchmarks/data_scale.py [--skip-9k] [--skip-60k] [--real-test [DIR]] [--fashion]
+        [--fashion-seeds SEED ...] [--table]
 
 Runs `python -m pipeline.build` (9k: the default command; 60k: `--data <the npz> --out
 runs/bench-60k/mnist-60k`), each timed end to end on an otherwise idle machine, and writes
@@ -35,6 +36,7 @@ REAL_TEST = ROOT.parent / "shared" / "data" / "mnist-test"
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 FASHION_9K = ROOT / ".cache" / "bench" / "fashion-mnist-9k.npz"
 KEYS = ("fid", "inception_score", "confident_fraction", "precision", "recall", "label_accuracy")
+NAMES = ("FID ↓", "IS", "confident", "precision", "recall", "label acc")
 
 
 def distort(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -180,6 +182,45 @@ def fashion_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def fashion_seed_rows(seeds: list[int], previous: list[dict]) -> list[dict]:
+    """Build the 9k and the 60k Fashion-MNIST model again with other training seeds and score each
+    alike: one build per size says little when two training runs of the same recipe differ by more
+    than the two sizes do. Rows already in `previous` for a (size, seed) are kept, not rebuilt."""
+    source = make_fashion_subset()
+    done = {(row["size"], row["seed"]): row for row in previous}
+    for seed in seeds:
+        for size, data_flags in (("9k", ["--data", str(source.relative_to(ROOT))]), ("60k", [])):
+            if (size, seed) in done:
+                continue
+            base = f"runs/bench-fashion-{size}-seed{seed}"
+            out = ROOT / base / "model"  # not shipped: outside exported/
+            out.parent.mkdir(parents=True, exist_ok=True)
+            extra = [*data_flags, "--dataset", "fashion-mnist", "--seed", str(seed)]
+            extra += ["--out", f"{base}/model", "--run-dir", f"{base}/run"]
+            row = build(f"fashion-{size}-seed{seed}", extra, out)
+            row.update(size=size, seed=seed, **score_alike(out))
+            done[(size, seed)] = row
+            print(f"fashion {size} seed {seed}:", json.dumps(row["generated"]), flush=True)
+    return [done[key] for key in sorted(done, key=lambda key: (key[0] != "9k", key[1]))]
+
+
+def fashion_seed_table(rows: list[dict], first: list[dict]) -> str:
+    """Each training run, then each size's mean ± sample sd over its seeds (seed 1: the first table's rows)."""
+    runs = [dict(row, size=size, seed=1) for row, size in zip(first, ("9k", "60k"))] + rows
+    lines = ["| training images | seed | " + " | ".join(NAMES) + " |", "|---|---|" + "---|" * len(KEYS)]
+    for row in runs:
+        values = " | ".join(f"{row['generated'][key]:.3f}" for key in KEYS)
+        lines.append(f"| {row['size']} | {row['seed']} | {values} |")
+    for size in ("9k", "60k"):
+        group = [row["generated"] for row in runs if row["size"] == size]
+        cells = []
+        for key in KEYS:
+            values = np.array([g[key] for g in group])
+            cells.append(f"**{values.mean():.3f}** ± {values.std(ddof=1):.3f}" if len(values) > 1 else "")
+        lines.append(f"| {size}, mean ± sd | {len(group)} seeds | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--skip-9k", action="store_true", help="keep the 9k row of the results file")
@@ -198,6 +239,14 @@ def main(argv: list[str] | None = None) -> int:
         help="also build on 9,001 of Fashion-MNIST's real training images and score that model and the "
         "shipped 60k one (exported/fashion-mnist-cgan) by one judge on the 10,000 test images",
     )
+    parser.add_argument(
+        "--fashion-seeds",
+        type=int,
+        nargs="+",
+        metavar="SEED",
+        help="also build the Fashion-MNIST 9k and 60k models with these training seeds (the first table's "
+        "are seed 1) and score each alike; rows already in the results file are kept",
+    )
     parser.add_argument("--table", action="store_true", help="print the Markdown table of the results file")
     args = parser.parse_args(argv)
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"rows": [], "fashion": []}
@@ -205,6 +254,14 @@ def main(argv: list[str] | None = None) -> int:
         print(table(previous))
         print()
         print(fashion_table(previous.get("fashion", [])))
+        if previous.get("fashion_seeds"):
+            print()
+            print(fashion_seed_table(previous["fashion_seeds"], previous["fashion"]))
+        return 0
+    if args.fashion_seeds:
+        previous["fashion_seeds"] = fashion_seed_rows(args.fashion_seeds, previous.get("fashion_seeds", []))
+        RESULTS.write_text(json.dumps(previous, indent=2) + "\n")
+        print(fashion_seed_table(previous["fashion_seeds"], previous["fashion"]))
         return 0
     if args.fashion:
         previous["fashion"] = fashion_rows()
@@ -235,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         rows[name]["source"] = description
     results = {"rows": [rows[name] for name in ("9k", "60k", "60k-real") if name in rows]}
     results["fashion"] = previous.get("fashion", [])
+    results["fashion_seeds"] = previous.get("fashion_seeds", [])
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))
     return 0
