@@ -14,7 +14,6 @@ import argparse
 import json
 import logging
 import os
-import platform
 import statistics
 import sys
 import time
@@ -24,8 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from browser_bench import machine, shipped_model  # noqa: E402
+
 from pipeline import serve  # noqa: E402
-from tests.browser.chromium import chromium_missing, launch_chromium  # noqa: E402
+from tests.browser.chromium import launch_chromium  # noqa: E402
 
 TARGET_FIRST_DRAW_MS = 1000
 TARGET_RATE = 2000
@@ -149,17 +150,7 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
 
-    missing = chromium_missing()
-    if missing:
-        print(f"error: {missing}", file=sys.stderr)
-        return 1
-    try:
-        models = json.loads((args.exported / "index.json").read_text())["models"]
-        entry = next(m for m in models if args.model in (None, m["name"]))
-    except (OSError, ValueError, KeyError, StopIteration):
-        print(f"error: no model {args.model or ''} in {args.exported}/index.json", file=sys.stderr)
-        return 1
-    metadata = json.loads((args.exported / entry["metadata"]).read_text())
+    entry, metadata = shipped_model(args.exported, args.model)
     servers = {
         isolated: serve.serve_in_thread(serve.create_app(exported_dir=args.exported, cross_origin_isolation=isolated))
         for isolated in (True, False)
@@ -190,12 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": "python benchmarks/page_bench.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": {
-            "cpus": os.cpu_count(),
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-            "platform": platform.platform(),
-            "chromium": version,
-            "headless": True,
+            **machine(load_before, version),
             "gpu": "none (--disable-gpu; webgl runs on SwiftShader)",
         },
         "model": {
