@@ -205,19 +205,34 @@ def fashion_seed_rows(seeds: list[int], previous: list[dict]) -> list[dict]:
 
 
 def fashion_seed_table(rows: list[dict], first: list[dict]) -> str:
-    """Each training run, then each size's mean ± sample sd over its seeds (seed 1: the first table's rows)."""
+    """Each training run (seed 1: the first table's two models), each size's mean ± sample sd over its
+    seeds, and 60k − 9k: the difference of the means ± its standard error, called better or worse
+    only when it is more than two standard errors away from zero."""
     runs = [dict(row, size=size, seed=1) for row, size in zip(first, ("9k", "60k"))] + rows
+    runs.sort(key=lambda row: (row["size"] != "9k", row["seed"]))
     lines = ["| training images | seed | " + " | ".join(NAMES) + " |", "|---|---|" + "---|" * len(KEYS)]
     for row in runs:
         values = " | ".join(f"{row['generated'][key]:.3f}" for key in KEYS)
         lines.append(f"| {row['size']} | {row['seed']} | {values} |")
-    for size in ("9k", "60k"):
-        group = [row["generated"] for row in runs if row["size"] == size]
-        cells = []
-        for key in KEYS:
-            values = np.array([g[key] for g in group])
-            cells.append(f"**{values.mean():.3f}** ± {values.std(ddof=1):.3f}" if len(values) > 1 else "")
-        lines.append(f"| {size}, mean ± sd | {len(group)} seeds | " + " | ".join(cells) + " |")
+    values = {
+        size: {key: np.array([row["generated"][key] for row in runs if row["size"] == size]) for key in KEYS}
+        for size in ("9k", "60k")
+    }
+    for size, by_key in values.items():
+        cells = [f"**{v.mean():.3f}** ± {v.std(ddof=1):.3f}" if len(v) > 1 else "" for v in by_key.values()]
+        lines.append(f"| {size}, mean ± sd | {len(by_key['fid'])} seeds | " + " | ".join(cells) + " |")
+    cells = []
+    for key in KEYS:
+        small, large = values["9k"][key], values["60k"][key]
+        if min(len(small), len(large)) < 2:
+            cells.append("")
+            continue
+        diff = large.mean() - small.mean()
+        error = np.sqrt(small.var(ddof=1) / len(small) + large.var(ddof=1) / len(large))
+        gain = -diff if key == "fid" else diff  # lower FID is better
+        verdict = "better" if gain > 2 * error else "worse" if gain < -2 * error else "level"
+        cells.append(f"{diff:+.3f} ± {error:.3f} ({verdict})")
+    lines.append("| 60k − 9k | | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
