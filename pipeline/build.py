@@ -25,7 +25,7 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
     With --distribute multiworker, only the chief writes --run-dir and --out; another worker
     trains with it, keeps nothing (pipeline.cluster) and returns {} after training.
     """
-    from pipeline import checkpoints, cluster, contract, data, export, train
+    from pipeline import checkpoints, cluster, contract, data, export, files, train
 
     started = time.monotonic()
     worker = None
@@ -79,7 +79,7 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
         return {}
     model_config = ModelConfig(**result.state.model)
 
-    with export.StagedExport(config.out) as stage:
+    with files.StagedFolder(config.out) as stage:
         reloaded, differences = export.write_generator(generator, stage.path, model_config, config.quantize, log)
         critic = None
         if discriminator is not None:

@@ -1,16 +1,14 @@
 """The generator as a TF.js layers model, written atomically and checked against Keras.
 
 Conversion with the parity check (write_generator), the staged folder swapped into place in one
-step (StagedExport), and reading an export back (load_exported, verify). What metadata.json and
+step (pipeline.files.StagedFolder), and reading an export back (load_exported, verify). What metadata.json and
 index.json hold is pipeline.contract's.
 """
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,7 +17,6 @@ import numpy as np
 
 from pipeline.config import LOW_RES_SHAPE, METADATA_FORMAT, METADATA_FORMAT_VERSION, NOISE_PLANES, ModelConfig
 from pipeline.data import first_output, generator_inputs, noise_planes
-from pipeline.faults import crash_point
 
 MODEL_FILE = "model.json"
 METADATA_FILE = "metadata.json"
@@ -107,59 +104,6 @@ def load_exported(folder: Path):
     except Exception as error:
         raise ExportError(f"{model_file}: cannot load the TF.js model ({type(error).__name__}: {error})") from None
     return model, metadata
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    return result == 0
-
-
-class StagedExport:
-    """A temporary folder beside `out` that becomes `out` in one step on commit().
-
-    Until commit(), `out` is untouched; on commit() the two folders are exchanged atomically
-    (renameat2), so a reader or a kill at any moment sees either the old complete export or the
-    new one. Leaving the `with` block without commit() removes the staging folder.
-    """
-
-    def __init__(self, out: Path):
-        self.out = Path(out)
-        self.path = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
-
-    def __enter__(self) -> StagedExport:
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        for leftover in self.out.parent.glob(f".{self.out.name}.staging-*"):  # from killed builds
-            shutil.rmtree(leftover, ignore_errors=True)
-        self.path.mkdir()
-        return self
-
-    def commit(self) -> None:
-        for file in self.path.rglob("*"):
-            if file.is_file():
-                with open(file, "rb") as handle:
-                    os.fsync(handle.fileno())
-        crash_point("export-staged")
-        if self.out.exists() and _exchange(self.path, self.out):
-            crash_point("export-exchanged")
-            shutil.rmtree(self.path)  # now holds the previous export
-        else:
-            if self.out.exists():  # no renameat2: a short window without `out`, never a mix
-                old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
-                os.rename(self.out, old)
-                os.rename(self.path, self.out)
-                shutil.rmtree(old)
-            else:
-                os.rename(self.path, self.out)
-
-    def __exit__(self, *exc) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
 
 
 def _outputs(model, inputs, probability: bool) -> list[np.ndarray]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import json
-import posixpath
 import sys
 import threading
 from collections.abc import Sequence
@@ -18,6 +16,7 @@ from werkzeug.serving import make_server as werkzeug_make_server
 
 from pipeline.cli import USAGE_STATUS, Parser, UsageError, in_range, one_line
 from pipeline.config import ROOT
+from pipeline.page import content_security_policy, inside, preloads, render
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -53,30 +52,6 @@ ISOLATION_HEADERS = {
 }
 
 
-def content_security_policy(isolated: bool) -> str:
-    """Scripts from this origin only, no inline code and no eval.
-
-    'wasm-unsafe-eval' lets the WASM backend compile its module. When isolated, its threaded build
-    starts workers from blob: URLs that importScripts() a blob: copy of the backend, so blob: is
-    allowed for scripts and workers then, and only then.
-    """
-    blob = " blob:" if isolated else ""
-    return "; ".join(
-        [
-            "default-src 'self'",
-            f"script-src 'self' 'wasm-unsafe-eval'{blob}",
-            f"worker-src 'self'{blob}",
-            "style-src 'self'",
-            "img-src 'self'",
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    )
-
-
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -89,72 +64,8 @@ SECURITY_HEADERS = {
 CACHE_CONTROL = "no-cache"
 
 
-def resolve_inside(root: Path, subpath: str) -> Path | None:
-    """`subpath` (as routed, already URL-decoded once) inside `root`, or None when it must be a 404.
-
-    Refuses empty, absolute, backslash, NUL, dot and dotfile segments outright, then resolves
-    symlinks and checks that the real path still lies inside the real root.
-    """
-    if not subpath or "\\" in subpath or "\x00" in subpath or subpath.startswith("/"):
-        return None
-    parts = subpath.split("/")
-    if any(part in ("", ".", "..") or part.startswith(".") or ":" in part for part in parts):
-        return None
-    try:
-        real_root = root.resolve(strict=True)
-        candidate = real_root.joinpath(*parts).resolve(strict=True)
-    except (OSError, RuntimeError, ValueError):  # missing, a symlink loop, or a name the OS refuses
-        return None
-    if not candidate.is_relative_to(real_root) or not candidate.is_file():
-        return None
-    return candidate
-
-
-def preload_links(exported_root: Path | None, vendor_root: Path, isolated: bool, model: str | None = None) -> list[str]:
-    """`Link: rel=preload` values for the page: index.json, the files of the model it will show, the WASM binary.
-
-    That model is the index's entry named `model` (the page's ?model=), else its first, the default.
-    With these links the browser downloads the model while it is still parsing TF.js, instead of
-    after the page's scripts have read index.json, metadata.json and model.json in turn. Only
-    files that exist inside `exported_root` are named.
-    """
-
-    def link(url: str) -> str:
-        return f"<{url}>; rel=preload; as=fetch; crossorigin=anonymous"
-
-    def read_json(subpath: object):
-        path = resolve_inside(exported_root, subpath) if isinstance(subpath, str) else None
-        try:
-            return json.loads(path.read_text()) if path is not None else None
-        except (OSError, ValueError):
-            return None
-
-    links = []
-    files: list[object] = ["index.json"]
-    if exported_root is not None:
-        try:
-            entries = read_json("index.json")["models"]
-            entry = next((e for e in entries if isinstance(e, dict) and e.get("name") == model), None) or entries[0]
-            files.append(entry["metadata"])  # "cgan/metadata.json"
-            metadata = read_json(entry["metadata"]) or {}
-            model_file = posixpath.join(posixpath.dirname(entry["metadata"]), metadata.get("model_file", "model.json"))
-            files.append(model_file)
-            manifest = read_json(model_file)["weightsManifest"]
-            files += [posixpath.join(posixpath.dirname(model_file), p) for group in manifest for p in group["paths"]]
-        except (KeyError, TypeError, IndexError, AttributeError):
-            pass  # a broken index or model: the page reports it; nothing more to preload
-        for name in files:
-            if isinstance(name, str) and resolve_inside(exported_root, name):
-                links.append(link(f"/exported/{name}"))
-    # The build TF.js picks: threaded only when the page is cross-origin isolated (both need SIMD).
-    wasm = "tfjs-backend-wasm-threaded-simd.wasm" if isolated else "tfjs-backend-wasm-simd.wasm"
-    if resolve_inside(vendor_root, wasm):
-        links.append(link(f"/vendor/tfjs-backend-wasm/{wasm}"))
-    return links
-
-
 def _send(root: Path | None, subpath: str) -> Response:
-    path = resolve_inside(root, subpath) if root is not None else None
+    path = inside(root, subpath) if root is not None else None
     if path is None or path.suffix.lower() not in CONTENT_TYPES:
         abort(404)
     response = send_file(path, mimetype=CONTENT_TYPES[path.suffix.lower()], conditional=True, etag=True)
@@ -182,21 +93,24 @@ def create_app(
     # No redirect from "//" to "/": every URL either names a served file or is a 404.
     app.url_map.merge_slashes = False
     app.config.update(DEBUG=False, PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False)
-    extra_headers = {
-        **SECURITY_HEADERS,
-        "Content-Security-Policy": content_security_policy(cross_origin_isolation),
-        **(ISOLATION_HEADERS if cross_origin_isolation else {}),
-    }
+    extra_headers = {**SECURITY_HEADERS, **(ISOLATION_HEADERS if cross_origin_isolation else {})}
+    # The demo's policy, on every response but other HTML pages: web/example.html stands for a user's
+    # own page, whose inline module script is its own business.
+    policy = content_security_policy(cross_origin_isolation)
     # GET only (Flask adds HEAD); no automatic OPTIONS, so every other method is a 405.
     route = {"methods": ["GET"], "provide_automatic_options": False}
 
     @app.get("/", provide_automatic_options=False)
     def index() -> Response:
-        response = _send(web_root, "index.html")
+        # The page as a static site serves it (pipeline.page.render), plus the headers below; its
+        # preload hints follow ?model=, which a static site cannot.
+        path = inside(web_root, "index.html")
+        if path is None:
+            abort(404)
         wasm_root = vendor_roots["tfjs-backend-wasm"]
-        links = preload_links(exported_root, wasm_root, cross_origin_isolation, request.args.get("model"))
-        if links:
-            response.headers["Link"] = ", ".join(links)
+        urls = preloads(exported_root, wasm_root, cross_origin_isolation, request.args.get("model"))
+        text = render(path.read_text(encoding="utf-8"), isolated=cross_origin_isolation, preload_urls=urls)
+        response = Response(text, mimetype=CONTENT_TYPES[".html"])
         return response
 
     @app.route("/exported/<path:subpath>", **route)
@@ -209,7 +123,7 @@ def create_app(
 
     @app.route("/<path:subpath>", **route)
     def web(subpath: str) -> Response:
-        return _send(web_root, subpath)
+        return index() if subpath == "index.html" else _send(web_root, subpath)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
@@ -228,6 +142,8 @@ def create_app(
     @app.after_request
     def add_headers(response: Response) -> Response:
         response.headers.update(extra_headers)
+        if response.mimetype != "text/html" or request.path in ("/", "/index.html"):
+            response.headers["Content-Security-Policy"] = policy
         response.headers.setdefault("Cache-Control", CACHE_CONTROL)
         return response
 

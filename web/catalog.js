@@ -18,7 +18,7 @@ export const MODEL_PARAM = 'model'; // ?model=<name> picks a model of the index
 const NO_MODEL = 'Train and export one (see the README), then reload this page.';
 
 /**
- * /exported/index.json -> {index, url}: the checked index (at least one model) and its address, which
+ * exported/index.json -> {index, url}: the checked index (at least one model) and its address, which
  * each model's metadata path is relative to.
  */
 export async function loadIndex(baseUrl = EXPORT_URL) {
@@ -29,7 +29,7 @@ export async function loadIndex(baseUrl = EXPORT_URL) {
   if (response.status === 404) {
     throw new LoadError(
       'model-missing',
-      `No exported model was found: /exported/index.json is missing (exports older than format ${INDEX_FORMAT_VERSION} ` +
+      `No exported model was found: exported/index.json is missing (exports older than format ${INDEX_FORMAT_VERSION} ` +
         `have none). ${NO_MODEL}`,
     );
   }

@@ -1,7 +1,7 @@
 /** All TensorFlow.js work of the page: backends, building the generator, and noise -> pixel values. */
 
 import { ERROR_KINDS } from './errors.js';
-import { FIXED_PLANE_SEED, UPSCALE, modelProblem, modelSignature, planeNoise } from './inputs.js';
+import { FIXED_PLANE_SEED, UPSCALE, generatorInputs, modelProblem, modelSignature, planeNoise } from './inputs.js';
 import { slerpWeights } from './interpolate.js';
 import { registerFastLayers } from './layers.js';
 import { BACKENDS } from './limits.js';
@@ -11,7 +11,8 @@ import { LoadError } from './loader.js';
 // those scripts ran (tf is undefined if one failed to load).
 const tf = globalThis.tf;
 
-const WASM_PATH = '/vendor/tfjs-backend-wasm/';
+// Beside this module: the page's vendor/ folder (pipeline.serve's route, or the site's copy).
+const WASM_PATH = new URL('vendor/tfjs-backend-wasm/', import.meta.url).href;
 
 export function tfLoaded() {
   return typeof tf === 'object' && tf !== null && typeof tf.loadLayersModel === 'function';
@@ -29,7 +30,7 @@ export async function useBackend(name) {
   if (name === 'wasm') {
     if (!tf.wasm) return false;
     if (!wasmConfigured) {
-      tf.wasm.setWasmPaths(WASM_PATH); // served from node_modules by pipeline.serve, never a CDN
+      tf.wasm.setWasmPaths(WASM_PATH); // from the page's own folder, never a CDN
       wasmConfigured = true;
     }
   }
@@ -223,7 +224,7 @@ export class Generator {
 
   /** The model's inputs in its order: [noise, label (conditional), ...planes], or noise alone. */
   feed(z, labels, planes) {
-    const inputs = [z, ...(labels ? [labels] : []), ...planes];
+    const inputs = generatorInputs(z, labels, planes);
     return inputs.length === 1 ? z : inputs;
   }
 

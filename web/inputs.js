@@ -98,9 +98,17 @@ export function modelProblem(inputShapes, outputShapes, signature) {
 /** Each input's shape without the batch, in input order. */
 function expectedInputs(signature) {
   if (signature.task === UPSCALE) return [signature.lowRes.shape];
-  const shapes = [[signature.latentDim]];
-  if (signature.numClasses > 0) shapes.push([signature.numClasses]);
-  return shapes.concat(signature.planes.map((plane) => plane.shape));
+  const label = signature.numClasses > 0 ? [signature.numClasses] : null;
+  const planes = signature.planes.map((plane) => plane.shape);
+  return generatorInputs([signature.latentDim], label, planes);
+}
+
+/**
+ * A generator's inputs in the model's order (inputProblems): noise, then the label exactly when there
+ * is one (a conditional model), then the noise planes. Any values (tensors, arrays, shapes) -> a list.
+ */
+export function generatorInputs(noise, label, planes) {
+  return [noise, ...(label ? [label] : []), ...planes];
 }
 
 /** A seed for stream `stream` of `seed`: another uint32, so streams of one seed do not overlap. */

@@ -3,7 +3,10 @@
 import { inputProblems } from './inputs.js';
 import { formatError, validate } from './schema.js';
 
-export const EXPORT_URL = '/exported/';
+// Beside the page's modules and index.html: the page works at a host's root or under any sub-path.
+export const EXPORT_URL = new URL('exported/', import.meta.url).href;
+// Hashed files are fetched as <file>?v=<sha256 prefix>: a rebuilt model's new URLs never meet an old cached shard.
+export const VERSION_CHARS = 16;
 export const METADATA_FORMAT = 'keras-gan-tfjs';
 export const METADATA_FORMAT_VERSION = 2;
 // The contract metadata.json follows, served beside this module; pipeline/contract.py writes against it too.
@@ -46,7 +49,7 @@ function lostConnection(what, error) {
   return new LoadError(
     'network',
     `The connection to the server broke while loading ${what} (${error.message}). ` +
-      'Is `python -m pipeline.serve` still running? Reload the page once it is.',
+      'Is the server still running? Reload the page once it is.',
   );
 }
 
@@ -60,13 +63,13 @@ export async function readBody(response, what, kind) {
 }
 
 /**
- * A model's metadata.json (its URL, e.g. /exported/cgan/metadata.json, as the index names it) -> the
+ * A model's metadata.json (its URL, e.g. exported/cgan/metadata.json, as the index names it) -> the
  * checked metadata object, with modelUrl added. A 404 there is told apart: no model in that folder
  * ("model missing") or a model without its metadata.
  */
 export async function loadMetadata(metadataUrl) {
   const url = new URL(metadataUrl, location.href);
-  const folder = new URL('.', url).pathname; // /exported/cgan/
+  const folder = shownFolder(url); // exported/cgan/
   const schema = loadSchema(SCHEMA_URL, 'metadata.schema.json'); // in parallel with metadata.json
   schema.catch(() => {}); // reported where it is awaited, unless an earlier failure is
   const response = await request(url, 'metadata.json');
@@ -107,7 +110,7 @@ export async function loadSchema(url, name) {
     throw new LoadError(
       'runtime',
       `The page's own ${name} could not be loaded (HTTP ${response.status}), so it cannot check ` +
-        'the export. Serve the whole web/ folder with `python -m pipeline.serve`.',
+        'the export. Serve the whole page: `python -m pipeline.serve`, or a site from `python -m pipeline.site`.',
     );
   }
   const text = await readBody(response, name, 'json');
@@ -208,6 +211,19 @@ async function checkDigests(metadata, files) {
   }
 }
 
+/** `url` (URL or string) with ?v=<the first VERSION_CHARS hex digits of `digest`>; unchanged without one. */
+export function versioned(url, digest) {
+  const out = new URL(url);
+  if (typeof digest === 'string' && digest) out.searchParams.set('v', digest.slice(0, VERSION_CHARS).toLowerCase());
+  return out;
+}
+
+/** A model's folder as messages name it: relative to the page's folder (exported/cgan/), else in full. */
+function shownFolder(url) {
+  const [folder, base] = [new URL('.', url).href, new URL('..', EXPORT_URL).href];
+  return folder.startsWith(base) ? folder.slice(base.length) : folder;
+}
+
 /** The bytes a weight entry of the manifest takes in its shard. */
 function weightBytes(spec) {
   const count = (spec.shape || []).reduce((product, size) => product * size, 1);
@@ -224,12 +240,12 @@ function weightBytes(spec) {
  */
 export async function loadModelArtifacts(metadata, onProgress = () => {}) {
   const modelUrl = new URL(metadata.modelUrl);
-  const response = await request(modelUrl, 'model.json');
+  const modelName = metadata.model_file.split('/').pop();
+  const response = await request(versioned(modelUrl, metadata.sha256?.[modelName]), 'model.json');
   if (response.status === 404) {
     throw new LoadError(
       'model-missing',
-      `metadata.json names ${metadata.model_file}, but it is not in ${new URL('.', modelUrl).pathname}. ` +
-        'Re-run the export.',
+      `metadata.json names ${metadata.model_file}, but it is not in ${shownFolder(modelUrl)}. ` + 'Re-run the export.',
     );
   }
   if (!response.ok) throw new LoadError('model-corrupt', `model.json could not be loaded: HTTP ${response.status}.`);
@@ -259,13 +275,14 @@ export async function loadModelArtifacts(metadata, onProgress = () => {}) {
     if (!Array.isArray(group.paths) || !Array.isArray(group.weights)) {
       throw new LoadError('model-corrupt', 'model.json is corrupt: a weightsManifest entry has no paths or weights.');
     }
-    const folder = new URL('.', modelUrl).pathname; // the model's own folder, /exported/<name>/
+    const folder = new URL('.', modelUrl).href; // the model's own folder, .../exported/<name>/
     const urls = group.paths.map((path) => {
       const url = new URL(path, modelUrl);
-      if (url.origin !== modelUrl.origin || !url.pathname.startsWith(folder) || !folder.startsWith(EXPORT_URL)) {
-        throw new LoadError('model-corrupt', `model.json names a shard outside ${folder}: ${JSON.stringify(path)}.`);
+      if (url.search || url.hash || !url.href.startsWith(folder) || !folder.startsWith(EXPORT_URL)) {
+        const shown = shownFolder(modelUrl);
+        throw new LoadError('model-corrupt', `model.json names a shard outside ${shown}: ${JSON.stringify(path)}.`);
       }
-      return url;
+      return versioned(url, metadata.sha256?.[path]);
     });
     const expected = group.weights.reduce((sum, spec) => sum + weightBytes(spec), 0);
     return { group, urls, expected };
@@ -309,7 +326,7 @@ export async function loadModelArtifacts(metadata, onProgress = () => {}) {
   });
   await checkDigests(
     metadata,
-    [[metadata.model_file.split('/').pop(), modelBytes]].concat(
+    [[modelName, modelBytes]].concat(
       groups.flatMap(({ group }, g) => group.paths.map((path, i) => [path, buffers[g][i]])),
     ),
   );

@@ -19,6 +19,7 @@ import { formatBytes, renderInfo } from './info.js';
 import { AUTO_BACKEND } from './limits.js';
 import { LoadError } from './loader.js';
 import { Morph } from './morph.js';
+import { registerOffline } from './offline.js';
 import { Panels } from './panels.js';
 import { randomSeed } from './random.js';
 import { countFromInput, fitCount, parseBackend, parseState, seedFromInput, stateFromOptions } from './state.js';
@@ -81,8 +82,8 @@ class DemoPage {
     if (!gen.tfLoaded()) {
       throw new LoadError(
         ERROR_KINDS.TFJS_MISSING,
-        'TensorFlow.js did not load from /vendor/tfjs/tf.es2017.min.js. ' +
-          'Run `npm ci` in the project, restart the server and reload.',
+        'TensorFlow.js did not load from vendor/tfjs/tf.es2017.min.js. ' +
+          'Run `npm ci` in the project, restart the server (or rebuild the site) and reload.',
       );
     }
     this.gen = gen;
@@ -115,6 +116,7 @@ class DemoPage {
     this.status.notices(notices);
     this.elements.controls.disabled = false;
     this.resolveReady(true);
+    registerOffline(); // a static site's page keeps working offline from the next visit
 
     this.elements.morphPanel.hidden = false;
     this.panels.show();

@@ -1,6 +1,6 @@
 /** Real held-out digits for the page's panels: data/heldout-digits.{json,png} (written by pipeline.sprite), loaded once. */
 
-const MANIFEST_URL = '/data/heldout-digits.json';
+const MANIFEST_URL = new URL('data/heldout-digits.json', import.meta.url).href;
 
 let cached = null; // the promise of the first loadSprite(); dropped when it fails, so a later call retries
 

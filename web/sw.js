@@ -1,0 +1,108 @@
+/*
+ * The static site's service worker: after one visit the page works with the network cut.
+ *
+ * pipeline.site writes site.json (the site's version and the files the page needs: the page and its
+ * modules, TF.js, the WASM binary, the sprite, the index and the default model) and puts the version
+ * in the page's <meta name="gan-site-version">; main.js registers this file as sw.js?v=<version>, so a
+ * site rebuilt into the same folder installs a new worker, which drops the old one's cache.
+ *
+ * Online, everything but hashed model files comes from the network (revalidated), so a visit after
+ * a rebuild never mixes old modules with the new page; the cache answers only when the network does
+ * not. Hashed model files (exported/<model>/<file>?v=<sha256 prefix>, web/loader.js) never change
+ * under their URL: they are served from the cache, and stored only once their bytes match the hash.
+ * The dev server (pipeline.serve) writes no version, so this worker never runs there.
+ */
+
+const VERSION = new URL(self.location.href).searchParams.get('v') || 'unversioned';
+const PREFIX = 'gan-site-';
+const CACHE = `${PREFIX}${VERSION}`;
+const SCOPE = new URL('./', self.location.href).href; // the site's folder: nothing outside it is touched
+const EXPORTED = new URL('exported/', SCOPE).href;
+
+/** The hex sha256 of `buffer`. */
+async function sha256(buffer) {
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', buffer));
+  return Array.from(hash, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** A hashed file's response, or null when its bytes are not the ones its ?v= names (corrupt, or another export). */
+async function verified(url, response) {
+  if (!response.ok) return null;
+  const digest = await sha256(await response.clone().arrayBuffer());
+  return digest.startsWith(new URL(url).searchParams.get('v')) ? response : null;
+}
+
+const isHashed = (url) => url.startsWith(EXPORTED) && new URL(url).searchParams.has('v');
+// The page's own address for a request: a navigation to ./?model=x is the page ./ (its state is in the query).
+const pageKey = (url) => new URL(new URL(url).pathname, url).href;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const response = await fetch(new URL('site.json', SCOPE), { cache: 'no-cache' });
+      const site = await response.json();
+      // A site rebuilt while this worker installed: fail now, the next visit installs the new one.
+      if (site.version !== VERSION) throw new Error(`site.json is version ${site.version}, not ${VERSION}`);
+      const cache = await caches.open(CACHE);
+      await Promise.all(
+        site.files.map(async (file) => {
+          const url = new URL(file, SCOPE).href;
+          if (isHashed(url)) {
+            // Unchanged model files come from an earlier version's cache, not the network again.
+            const kept = (await caches.match(url)) || (await verified(url, await fetch(url)));
+            if (!kept) throw new Error(`${file} does not match its hash`);
+            return cache.put(url, kept);
+          }
+          const fresh = await fetch(url, { cache: 'no-cache' });
+          if (!fresh.ok) throw new Error(`${file}: HTTP ${fresh.status}`);
+          return cache.put(pageKey(url), fresh);
+        }),
+      );
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      const names = await caches.keys();
+      await Promise.all(names.filter((name) => name.startsWith(PREFIX) && name !== CACHE).map((n) => caches.delete(n)));
+      await self.clients.claim();
+    })(),
+  );
+});
+
+/** Hashed model files: the cache, else the network, kept once verified. */
+async function cacheFirst(url) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(url);
+  if (cached) return cached;
+  const response = await fetch(url);
+  if (await verified(url, response)) await cache.put(url, response.clone());
+  return response; // a mismatch reaches the page, whose own sha256 check names the file
+}
+
+/**
+ * The network (revalidated), else this version's cache. The page's files are written to the cache
+ * only at install, so offline the page is always one version; the index, metadata and the
+ * discriminator's files (exported/) are kept as they load.
+ */
+async function networkFirst(url) {
+  const key = pageKey(url);
+  try {
+    const response = await fetch(url, { cache: 'no-cache' });
+    if (response.ok && url.startsWith(EXPORTED)) await (await caches.open(CACHE)).put(key, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await (await caches.open(CACHE)).match(key);
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET' || !request.url.startsWith(SCOPE)) return;
+  event.respondWith(isHashed(request.url) ? cacheFirst(request.url) : networkFirst(request.url));
+});
