@@ -27,7 +27,7 @@ export default [
     rules: { 'no-var': 'off', 'prefer-const': 'off' },
   },
   {
-    files: ['tests/js/**/*.mjs', 'eslint.config.js'],
+    files: ['tests/js/**/*.mjs', 'tests/node/**/*.mjs', 'eslint.config.js'],
     languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.node } },
   },
 ];

@@ -1,15 +1,20 @@
 /*
- * The static site's service worker: after one visit the page works with the network cut.
+ * The static site's service worker: after one visit the page works with the network cut, and loads
+ * from the cache on every visit after the first.
  *
  * pipeline.site writes site.json (the site's version and the files the page needs: the page and its
  * modules, TF.js, the WASM binary, the sprite, the index and the default model) and puts the version
  * in the page's <meta name="gan-site-version">; main.js registers this file as sw.js?v=<version>, so a
  * site rebuilt into the same folder installs a new worker, which drops the old one's cache.
  *
- * Online, everything but hashed model files comes from the network (revalidated), so a visit after
- * a rebuild never mixes old modules with the new page; the cache answers only when the network does
- * not. Hashed model files (exported/<model>/<file>?v=<sha256 prefix>, web/loader.js) never change
- * under their URL: they are served from the cache, and stored only once their bytes match the hash.
+ * - The page itself (a navigation) comes from the network when there is one. When it carries another
+ *   version than this worker's, the site was rebuilt: this worker deletes its cache and from then on
+ *   passes every request to the network, so the new page never runs with old modules (its own
+ *   worker takes over once installed).
+ * - The index and each model's metadata.json come from the network first: they name the files to load.
+ * - Hashed model files (exported/<model>/<file>?v=<sha256 prefix>, web/loader.js) never change under
+ *   their URL; they are kept once their bytes match the hash.
+ * - Everything else comes from the cache, which holds one version of the page, written at install.
  * The dev server (pipeline.serve) writes no version, so this worker never runs there.
  */
 
@@ -73,36 +78,55 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-/** Hashed model files: the cache, else the network, kept once verified. */
-async function cacheFirst(url) {
-  const cache = await caches.open(CACHE);
-  const cached = await cache.match(url);
-  if (cached) return cached;
-  const response = await fetch(url);
-  if (await verified(url, response)) await cache.put(url, response.clone());
-  return response; // a mismatch reaches the page, whose own sha256 check names the file
+let stale = false; // a newer site was seen: this worker's cache is gone, and it only passes requests on
+
+/** The network, else this version's cache; a page of another version retires this worker's cache. */
+async function navigate(url) {
+  let response;
+  try {
+    response = await fetch(url, { cache: 'no-cache' });
+  } catch (error) {
+    const cached = stale ? null : await caches.match(pageKey(url), { cacheName: CACHE });
+    if (cached) return cached;
+    throw error;
+  }
+  const version = (await response.clone().text()).match(/<meta name="gan-site-version" content="([^"]*)"/);
+  if (response.ok && version && version[1] !== VERSION && !stale) {
+    stale = true;
+    await caches.delete(CACHE);
+  }
+  return response;
 }
 
-/**
- * The network (revalidated), else this version's cache. The page's files are written to the cache
- * only at install, so offline the page is always one version; the index, metadata and the
- * discriminator's files (exported/) are kept as they load.
- */
+/** The index and metadata: the network first (they name the files to load), kept for offline use. */
 async function networkFirst(url) {
-  const key = pageKey(url);
   try {
     const response = await fetch(url, { cache: 'no-cache' });
-    if (response.ok && url.startsWith(EXPORTED)) await (await caches.open(CACHE)).put(key, response.clone());
+    if (response.ok && !stale) await (await caches.open(CACHE)).put(url, response.clone());
     return response;
   } catch (error) {
-    const cached = await (await caches.open(CACHE)).match(key);
+    const cached = stale ? null : await caches.match(url, { cacheName: CACHE });
     if (cached) return cached;
     throw error;
   }
 }
 
+/** Hashed model files, and the page's own files: the cache, else the network (hashed files kept once verified). */
+async function cacheFirst(url) {
+  const key = isHashed(url) ? url : pageKey(url);
+  const cached = stale ? null : await caches.match(key, { cacheName: CACHE });
+  if (cached) return cached;
+  const response = await fetch(url);
+  if (!stale && isHashed(url) && (await verified(url, response))) {
+    await (await caches.open(CACHE)).put(url, response.clone());
+  }
+  return response; // a mismatch reaches the page, whose own sha256 check names the file
+}
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET' || !request.url.startsWith(SCOPE)) return;
-  event.respondWith(isHashed(request.url) ? cacheFirst(request.url) : networkFirst(request.url));
+  const url = request.url;
+  const pointer = url.startsWith(EXPORTED) && !isHashed(url); // index.json, metadata.json, unhashed files
+  event.respondWith(request.mode === 'navigate' ? navigate(url) : pointer ? networkFirst(url) : cacheFirst(url));
 });
