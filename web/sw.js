@@ -73,6 +73,8 @@ self.addEventListener('activate', (event) => {
     (async () => {
       const names = await caches.keys();
       await Promise.all(names.filter((name) => name.startsWith(PREFIX) && name !== CACHE).map((n) => caches.delete(n)));
+      // The page's request starts while this worker boots, instead of after.
+      if (self.registration.navigationPreload) await self.registration.navigationPreload.enable();
       await self.clients.claim();
     })(),
   );
@@ -81,10 +83,10 @@ self.addEventListener('activate', (event) => {
 let stale = false; // a newer site was seen: this worker's cache is gone, and it only passes requests on
 
 /** The network, else this version's cache; a page of another version retires this worker's cache. */
-async function navigate(url) {
+async function navigate(url, preloaded) {
   let response;
   try {
-    response = await fetch(url, { cache: 'no-cache' });
+    response = (await preloaded) || (await fetch(url, { cache: 'no-cache' }));
   } catch (error) {
     const cached = stale ? null : await caches.match(pageKey(url), { cacheName: CACHE });
     if (cached) return cached;
@@ -128,5 +130,7 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || !request.url.startsWith(SCOPE)) return;
   const url = request.url;
   const pointer = url.startsWith(EXPORTED) && !isHashed(url); // index.json, metadata.json, unhashed files
-  event.respondWith(request.mode === 'navigate' ? navigate(url) : pointer ? networkFirst(url) : cacheFirst(url));
+  event.respondWith(
+    request.mode === 'navigate' ? navigate(url, event.preloadResponse) : pointer ? networkFirst(url) : cacheFirst(url),
+  );
 });
