@@ -11,10 +11,9 @@
  *   version than this worker's, the site was rebuilt: this worker deletes its cache and from then on
  *   passes every request to the network, so the new page never runs with old modules (its own
  *   worker takes over once installed).
- * - The index and each model's metadata.json come from the network first: they name the files to load.
- * - Hashed model files (exported/<model>/<file>?v=<sha256 prefix>, web/loader.js) never change under
- *   their URL; they are kept once their bytes match the hash.
- * - Everything else comes from the cache, which holds one version of the page, written at install.
+ * - Everything else comes from this version's cache: the page's files, TF.js and the default model,
+ *   written at install, and other models' files as they load (hashed ones, exported/<model>/<file>
+ *   ?v=<sha256 prefix> as web/loader.js asks for them, once their bytes match the hash).
  * The dev server (pipeline.serve) writes no version, so this worker never runs there.
  */
 
@@ -100,37 +99,24 @@ async function navigate(url, preloaded) {
   return response;
 }
 
-/** The index and metadata: the network first (they name the files to load), kept for offline use. */
-async function networkFirst(url) {
-  try {
-    const response = await fetch(url, { cache: 'no-cache' });
-    if (response.ok && !stale) await (await caches.open(CACHE)).put(url, response.clone());
-    return response;
-  } catch (error) {
-    const cached = stale ? null : await caches.match(url, { cacheName: CACHE });
-    if (cached) return cached;
-    throw error;
-  }
-}
-
-/** Hashed model files, and the page's own files: the cache, else the network (hashed files kept once verified). */
+/**
+ * Everything but the page itself: this version's cache, else the network. Within one version the
+ * index, the metadata and the model files cannot change (a rebuilt site is a new version, which
+ * navigate() notices), so model files are kept as they load; hashed ones once their bytes match.
+ */
 async function cacheFirst(url) {
   const key = isHashed(url) ? url : pageKey(url);
   const cached = stale ? null : await caches.match(key, { cacheName: CACHE });
   if (cached) return cached;
   const response = await fetch(url);
-  if (!stale && isHashed(url) && (await verified(url, response))) {
-    await (await caches.open(CACHE)).put(url, response.clone());
-  }
-  return response; // a mismatch reaches the page, whose own sha256 check names the file
+  const keep = response.ok && url.startsWith(EXPORTED) && (!isHashed(url) || (await verified(url, response)));
+  if (keep && !stale) await (await caches.open(CACHE)).put(key, response.clone());
+  return response; // a hash mismatch reaches the page, whose own sha256 check names the file
 }
 
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET' || !request.url.startsWith(SCOPE)) return;
-  const url = request.url;
-  const pointer = url.startsWith(EXPORTED) && !isHashed(url); // index.json, metadata.json, unhashed files
-  event.respondWith(
-    request.mode === 'navigate' ? navigate(url, event.preloadResponse) : pointer ? networkFirst(url) : cacheFirst(url),
-  );
+  const response = request.mode === 'navigate' ? navigate(request.url, event.preloadResponse) : cacheFirst(request.url);
+  event.respondWith(response);
 });
