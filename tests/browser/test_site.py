@@ -24,6 +24,7 @@ from tests.judging import own_judge
 
 from .conftest import build_standin
 from .digits import check_digits
+from .test_api import example_digits
 
 pytestmark = pytest.mark.browser
 
@@ -129,6 +130,14 @@ def test_the_site_draws_digits_under_a_sub_path_and_asks_for_nothing_outside_it(
     page = (shipped_site / "index.html").read_text()
     assert not re.search(r'(href|src)="/', page)
     assert 'http-equiv="Content-Security-Policy"' in page
+
+
+def test_the_sites_example_page_draws_with_the_public_api(open_page, static_server, shipped_site):
+    server = static_server(shipped_site.parents[1])
+    run = open_page(server.url + "example.html")
+    check_digits(own_judge(), example_digits(run), list(range(10)))
+    assert run.console_errors == []
+    assert_stays_inside(server, run)
 
 
 def test_every_model_panel_and_view_opens_on_the_site_with_no_console_error(open_page, static_server, shipped_site):
