@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline import data, export
 from pipeline.cli import USAGE_STATUS, Parser, UsageError, in_range, one_line
+from pipeline.config import DATASETS, DEFAULT_DATASET
 from pipeline.judge import evaluate_generator, load_or_train_judge
 from pipeline.metrics import PRECISION_RECALL_K, format_table
 from pipeline.sampling import keras_generate_fn
@@ -52,6 +53,30 @@ def stdout_to_stderr() -> Iterator[None]:
         os.close(saved)
 
 
+def dataset_of(args, metadata: dict) -> str:
+    """The dataset to score against: the one the model's metadata names. Without --data, a model of a
+    dataset this command cannot load by name (a folder of your own images) is refused, never scored
+    against MNIST."""
+    dataset = metadata.get("dataset", DEFAULT_DATASET)
+    if dataset in DATASETS:
+        return dataset
+    if args.data is None:
+        raise UsageError(
+            f"{args.exported}: the model was trained on {dataset!r}, which evaluate cannot load by name; "
+            "pass --data with those images"
+        )
+    return DEFAULT_DATASET  # --data names the images; the name only picks the fallback, unused
+
+
+def check_classes(metadata: dict, train: data.Digits) -> None:
+    """A conditional model is scored only on data with its classes (a judge of other classes reads nothing)."""
+    wanted, names, model = metadata.get("num_classes", 0), metadata.get("class_names"), metadata.get("name", "")
+    if wanted and train.num_classes != wanted:
+        raise UsageError(f"the model {model} has {wanted} classes but the data has {train.num_classes}")
+    if wanted and names and train.class_names is not None and list(train.class_names) != list(names):
+        raise UsageError(f"the model {model} names classes {list(names)}, the data {list(train.class_names)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Human table on stdout (or, with --json, only the JSON result); logs on stderr; exit 2 on bad input."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -64,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parse_args(argv)
         with stdout_to_stderr():
             model, metadata = export.load_exported(args.exported)
-            train, heldout = data.load_training(args.data, args.eval_data, log=log)
+            train, heldout = data.load_training(args.data, args.eval_data, log=log, dataset=dataset_of(args, metadata))
+            check_classes(metadata, train)
             judge = load_or_train_judge(train, log=log)
             if metadata.get("task") == "upscale":
                 from pipeline.superres import evaluate_upscaler

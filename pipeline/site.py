@@ -190,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  {'total':<{width}}  {megabytes(sum(sizes.values())):>9}")
     print(
         f"Serve it with any static server, e.g. `python -m http.server -d {args.out} 8000`, and open "
-        "http://127.0.0.1:8000/ (deploying: README, 'Publish the demo')."
+        "http://127.0.0.1:8000/ (publishing it: docs/deploy.md)."
     )
     return 0
 

@@ -6,12 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from pipeline import data, evaluate, judge, metrics
-from pipeline.config import METADATA_FORMAT, METADATA_FORMAT_VERSION, ROOT
+from pipeline.config import DATASETS, METADATA_FORMAT, METADATA_FORMAT_VERSION, ROOT
 
 from .judging import TESTS_JUDGE_CACHE, lookup_generator, npm_split, own_judge, typical_digits
 
@@ -135,3 +136,45 @@ def test_the_real_command_refuses_bad_input_with_exit_2():
     )
     assert done.returncode == 2
     assert done.stdout == "" and done.stderr.strip() == "error: argument --samples: 0 is outside 4..100000"
+
+
+def test_a_model_is_scored_against_the_dataset_its_metadata_names(monkeypatch):
+    """The Fashion-MNIST model is scored on Fashion-MNIST (its judge, its held-out images), never on MNIST."""
+    folder = ROOT / "exported" / "fashion-mnist-cgan"
+    if not (folder / "metadata.json").is_file():
+        pytest.skip("no committed Fashion-MNIST model")
+    asked = []
+
+    def refuse_after_recording(path=None, eval_path=None, log=print, dataset="mnist", **options):
+        asked.append((path, dataset))
+        raise data.DataError("stop here: the scoring itself is tested below with real images")
+
+    monkeypatch.setattr(data, "load_training", refuse_after_recording)
+    assert evaluate.main(["--exported", str(folder), "--samples", "100"]) == 2
+    assert asked == [(None, "fashion-mnist")]
+
+
+def test_a_model_of_a_dataset_evaluate_cannot_load_is_refused_without_data(tmp_path, capsys):
+    """A model trained on your own image folder names a dataset evaluate cannot fetch: one line, exit 2,
+    never a score against MNIST."""
+    from tensorflowjs.converters import save_keras_model
+
+    save_keras_model(lookup_generator(np.zeros((10, 28, 28), np.uint8)), str(tmp_path))
+    (tmp_path / "metadata.json").write_text(json.dumps({**GOOD_METADATA, "dataset": "shapes"}))
+    assert evaluate.main(["--exported", str(tmp_path), "--samples", "100"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "'shapes'" in err and "--data" in err and "\n" not in err
+
+
+@pytest.mark.slow
+def test_the_fashion_model_scores_as_fashion_not_as_digits(tests_judge_cache, capfd):
+    """End to end, offline: Debian's Fashion-MNIST, a judge trained on it, the shipped model's own classes read
+    back (the bug this guards against scored it against MNIST's digits: label accuracy 0.09)."""
+    folder = ROOT / "exported" / "fashion-mnist-cgan"
+    if not (folder / "metadata.json").is_file() or not Path(DATASETS["fashion-mnist"]["offline"]).is_dir():
+        pytest.skip("needs the committed Fashion-MNIST model and Debian's dataset-fashion-mnist")
+    assert evaluate.main(["--exported", str(folder), "--samples", "1000", "--json"]) == 0
+    captured = capfd.readouterr()
+    result = json.loads(captured.out)
+    assert "fashion" in result["heldout_source"].lower(), result["heldout_source"]
+    assert result["generated"]["label_accuracy"] > 0.7, result["generated"]

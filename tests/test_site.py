@@ -121,3 +121,9 @@ def test_a_write_killed_before_the_swap_leaves_the_earlier_site_whole(tmp_path):
 def test_a_missing_tfjs_is_refused(tmp_path):
     result = run_site(str(tmp_path / "site"), "--vendor", str(tmp_path / "none"))
     assert result.returncode == 2 and "npm ci" in result.stderr
+
+
+def test_the_readme_shows_the_example_page_the_site_ships():
+    readme = (ROOT / "README.md").read_text()
+    shown = re.search(r"```html\n(.*?)```", readme, re.S).group(1)
+    assert shown == (ROOT / "web" / "example.html").read_text()

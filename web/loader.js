@@ -49,7 +49,7 @@ function lostConnection(what, error) {
   return new LoadError(
     'network',
     `The connection to the server broke while loading ${what} (${error.message}). ` +
-      'Is the server still running? Reload the page once it is.',
+      'Is the server (`python -m pipeline.serve`, or the host of the site) still running? Reload the page once it is.',
   );
 }
 

@@ -33,10 +33,6 @@ SHAPES = ("circle", "square", "triangle")
 LOAD_TIMEOUT_MS = 30_000
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: drives the page in Debian's headless Chromium through Playwright")
-
-
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(str(item.fspath)).resolve().parents:

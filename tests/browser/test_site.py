@@ -108,12 +108,6 @@ def grid_of(run) -> tuple[np.ndarray, list[int] | None]:
     return run.digits()
 
 
-def offline_ready(run) -> None:
-    """Wait until the site's service worker is installed (its precache complete) and controls the page."""
-    run.page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    run.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-
-
 def test_the_site_draws_digits_under_a_sub_path_and_asks_for_nothing_outside_it(open_page, static_server, shipped_site):
     server = static_server(shipped_site.parents[1])
     run = open_page(server.url + GRID)
@@ -170,18 +164,14 @@ def test_after_one_visit_the_site_works_with_the_server_gone(browser, static_ser
     context = browser.new_context()
     try:
         page = context.new_page()
-        page.goto(server.url + GRID)
-        page.evaluate("() => window.ganDemo.ready")
+        online = visit(page, server.url + GRID)
         page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-        online = digits_of(page)
         server.stop()  # the network is really cut: nothing answers on that port any more
         context.set_offline(True)
         again = context.new_page()
         errors = []
         again.on("console", lambda message: message.type == "error" and errors.append(message.text))
-        again.goto(server.url + GRID)
-        again.evaluate("() => window.ganDemo.ready")
-        offline = digits_of(again)
+        offline = visit(again, server.url + GRID)
         np.testing.assert_array_equal(offline, online)  # the same seed, the same model: the same digits
         check_digits(own_judge(), offline, [i // 10 for i in range(100)])
         assert errors == []
@@ -189,7 +179,10 @@ def test_after_one_visit_the_site_works_with_the_server_gone(browser, static_ser
         context.close()
 
 
-def digits_of(page) -> np.ndarray:
+def visit(page, url: str) -> np.ndarray:
+    """Open `url` in `page` and wait for the grid -> its digits, grey levels uint8 [N, 28, 28]."""
+    page.goto(url)
+    page.evaluate("() => window.ganDemo.ready")
     data = page.evaluate(
         """() => Array.from(document.querySelectorAll('canvas.digit'),
              (c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data))"""
@@ -207,28 +200,20 @@ def test_a_rebuilt_model_is_what_the_next_online_visit_draws(browser, static_ser
     context = browser.new_context()
     try:
         page = context.new_page()
-        page.goto(url)
-        page.evaluate("() => window.ganDemo.ready")
+        before = visit(page, url)
         page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-        before = digits_of(page)
         page.close()
 
         old_version = json.loads((out / site.SITE_FILE).read_text())["version"]
         write(root, build_standin(tmp_path / "standin"), ["cgan"])
         assert json.loads((out / site.SITE_FILE).read_text())["version"] != old_version
 
-        again = context.new_page()
-        again.goto(url)
-        again.evaluate("() => window.ganDemo.ready")
-        after = digits_of(again)
+        after = visit(context.new_page(), url)
     finally:
         context.close()
     fresh_context = browser.new_context()
     try:
-        fresh = fresh_context.new_page()
-        fresh.goto(url)
-        fresh.evaluate("() => window.ganDemo.ready")
-        expected = digits_of(fresh)
+        expected = visit(fresh_context.new_page(), url)
     finally:
         fresh_context.close()
     assert not np.array_equal(before, expected), "the two models draw the same digits: nothing to tell apart"
