@@ -32,9 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     import tf_keras as keras
 
     from pipeline import data, superres
+    from pipeline.assemble import build_gan
     from pipeline.config import ModelConfig, TrainConfig
     from pipeline.cost import multiply_adds
-    from pipeline.gan import build_gan
     from pipeline.metrics import psnr, ssim
     from pipeline.train import make_dataset, steps_per_epoch
 

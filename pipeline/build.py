@@ -93,7 +93,11 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
         if config.evaluate and not train_digits.num_classes:
             log("evaluation skipped: the judge's metrics need labelled images (one subfolder per class)")
         elif config.evaluate:
-            evaluation = _evaluate(reloaded, model_config, config, train_digits, heldout, log)
+            from pipeline.evaluate import evaluate_export
+
+            evaluation = evaluate_export(
+                reloaded, model_config, train_digits, heldout, config.eval_samples, config.train.seed, log
+            )
         shutil.copytree(result.report_dir, stage.path / "report")
         training = dict(result.summary, created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         content = contract.metadata(
@@ -132,22 +136,6 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
             + (f", label accuracy {g['label_accuracy']:.3f}" if g.get("label_accuracy") is not None else "")
         )
     return content
-
-
-def _evaluate(reloaded, model_config: ModelConfig, config: BuildConfig, train_digits, heldout, log) -> dict:
-    """The exported generator's scores (pipeline.judge), or an upscaler's (pipeline.superres)."""
-    from pipeline.judge import evaluate_generator, load_or_train_judge
-    from pipeline.sampling import keras_generate_fn
-
-    judge = load_or_train_judge(train_digits, log=log)
-    if model_config.variant == "srgan":
-        from pipeline.superres import evaluate_upscaler
-
-        return evaluate_upscaler(lambda low: reloaded(low, training=False), judge, heldout, config.eval_samples)
-    generate = keras_generate_fn(reloaded, model_config.latent_dim, model_config.num_classes, seed=config.train.seed)
-    return evaluate_generator(
-        generate, model_config.num_classes, judge, train_digits, heldout, samples=config.eval_samples
-    )
 
 
 def main(argv: list[str] | None = None) -> int:

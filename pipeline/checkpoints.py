@@ -125,7 +125,7 @@ def make_checkpoint(gan):
 def restore_gan(run_dir: Path):
     """The GAN of a run's last checkpoint, rebuilt -> (GAN, ModelConfig); its ema_generator and
     shipped_discriminator() are what the build exports."""
-    from pipeline.gan import build_gan
+    from pipeline.assemble import build_gan
 
     checkpoints = Checkpoints(run_dir)
     model_config = ModelConfig(**checkpoints.read_state().model)

@@ -1,19 +1,16 @@
-"""Every knob of the pipeline, as frozen dataclasses; imports nothing from the project."""
+"""Every knob of the pipeline, as frozen dataclasses; imports nothing from the project but the variants' records."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.variants import DEFAULT_VARIANT, VARIANTS, Variant
+
 # The repository root: the package lives in <root>/pipeline.
 ROOT = Path(__file__).resolve().parent.parent
 
-VARIANTS = ("cgan", "dcgan", "mlp", "lapgan", "srgan")
-# Variants that take a one-hot class label; the others are unconditional (srgan takes a 7x7 digit).
-CONDITIONAL_VARIANTS = ("cgan", "lapgan")
-# Variants that draw from noise; srgan upscales a digit instead ("upscale").
-TASKS = {"cgan": "generate", "dcgan": "generate", "mlp": "generate", "lapgan": "generate", "srgan": "upscale"}
-DEFAULT_VARIANT = "cgan"
+# What each GAN variant is, takes and gives, and its recipe: one record each, in pipeline/variants.py.
 QUANTIZATIONS = ("none", "float16", "uint8")
 DISTRIBUTIONS = ("default", "mirrored", "multiworker")
 
@@ -52,15 +49,6 @@ EXPORTED_ROOT = ROOT / "exported"
 INDEX_FILE = "index.json"
 RUNS_ROOT = ROOT / "runs"
 
-# One line per variant, shown in the index and the page's model picker.
-VARIANT_DESCRIPTIONS = {
-    "cgan": "conditional GAN (ask for any class)",
-    "dcgan": "deep convolutional GAN (unconditional)",
-    "mlp": "the classic Keras MLP GAN (unconditional baseline)",
-    "lapgan": "Laplacian pyramid GAN, 7 → 14 → 28 (conditional)",
-    "srgan": "super-resolution GAN, 7×7 → 28×28",
-}
-
 
 def model_name(dataset: str, variant: str) -> str:
     """The folder a build writes by default: the variant for MNIST ("cgan"), else "<dataset>-<variant>"."""
@@ -68,11 +56,7 @@ def model_name(dataset: str, variant: str) -> str:
 
 
 IMAGE_SHAPE = (28, 28, 1)
-# Noise inputs a variant takes after [noise, label]: LAPGAN has one noise plane per finer level.
-NOISE_PLANES = {"lapgan": ((14, 14, 1), (28, 28, 1))}
-# LAPGAN's pyramid, coarse to fine: its generator outputs the 28x28 image, then the 14x14 and 7x7 levels.
-PYRAMID_SIZES = {"lapgan": (7, 14, 28)}
-# SRGAN's input: a 28x28 digit averaged over 4x4 blocks.
+# An upscaler's input: a 28x28 digit averaged over 4x4 blocks.
 LOW_RES_SHAPE = (7, 7, 1)
 NUM_CLASSES = 10
 # Generator output and training images live in [-1, 1] (tanh); pixels map as (v + 1) * 127.5.
@@ -102,37 +86,19 @@ class ModelConfig:
     def __post_init__(self) -> None:
         if not self.conditional:
             object.__setattr__(self, "num_classes", 0)  # frozen: normalised once, here
-        if self.variant == "srgan":
-            object.__setattr__(self, "latent_dim", 0)  # it takes a small digit, not noise
+        if not self.spec.latent_dim:
+            object.__setattr__(self, "latent_dim", 0)  # an upscaler takes a small digit, not noise
+
+    @property
+    def spec(self) -> Variant:
+        """The variant's record (pipeline/variants.py)."""
+        if self.variant not in VARIANTS:
+            raise ValueError(f"unknown model variant {self.variant!r}")
+        return VARIANTS[self.variant]
 
     @property
     def conditional(self) -> bool:
-        return self.variant in CONDITIONAL_VARIANTS
-
-
-# The classic Keras MNIST GAN uses 100-d noise; the others are sized for CPU speed.
-DEFAULT_LATENT_DIM = {"cgan": 64, "dcgan": 64, "mlp": 100, "lapgan": 64, "srgan": 0}
-# The classic recipe trains at a constant learning rate with the plain GAN loss; the TrainConfig
-# defaults below (decay, mode-seeking term) are the default model's recipe.
-# Weight formats that differ from BuildConfig.quantize's uint8: LAPGAN adds three generators' outputs
-# without a final squashing, so uint8 rounding in each level adds up (0.66 at worst on one pixel of
-# the shipped model, past export.TOLERANCE); float16 keeps it within 2e-2 at twice the bytes.
-VARIANT_QUANTIZATION = {"lapgan": "float16"}
-
-# Each variant's own recipe (what differs from TrainConfig's defaults), measured in BENCHMARKS.md.
-# Lengths keep every build within 10 minutes on the reference machine (2 cores): LAPGAN's step
-# trains three GANs, SRGAN's generator works at 28x28.
-VARIANT_RECIPES = {
-    "mlp": {"decay_start": 1.0, "diversity_weight": 0.0},
-    # R1 (gamma 10) without the mode-seeking term: every class at 8.2-12.5% of samples and FID 4.4,
-    # against 1.9-17% and FID 11.0 for the default's terms at 60 epochs (BENCHMARKS.md, "DCGAN").
-    "dcgan": {"epochs": 80, "diversity_weight": 0.0, "r1_weight": 10.0},
-    # Without the mode-seeking term: on its 7x7 level (weight 0.4) it raised recall 0.17 -> 0.29 but
-    # cost label accuracy 0.85 -> 0.55 and FID 11.1 -> 18.0 (BENCHMARKS.md, "LAPGAN"). 60 epochs,
-    # 9.2 min alone: FID 7.7, recall 0.24, where 36 (5.1 min) gave 11.1 and 0.17.
-    "lapgan": {"epochs": 60, "diversity_weight": 0.0},
-    "srgan": {"epochs": 24, "diversity_weight": 0.0},
-}
+        return self.spec.conditional
 
 
 @dataclass(frozen=True)

@@ -14,18 +14,13 @@ from pathlib import Path
 from pipeline.config import (
     DATASETS,
     DEFAULT_DATASET,
-    DEFAULT_VARIANT,
     IMAGE_SHAPE,
     INDEX_FILE,
     LOW_RES_SHAPE,
     METADATA_FORMAT,
     METADATA_FORMAT_VERSION,
     METADATA_SCHEMA,
-    NOISE_PLANES,
-    PYRAMID_SIZES,
-    TASKS,
     VALUE_RANGE,
-    VARIANT_DESCRIPTIONS,
     ModelConfig,
     model_name,
 )
@@ -40,6 +35,7 @@ from pipeline.export import (
     model_files,
 )
 from pipeline.files import write_atomically
+from pipeline.variants import DEFAULT_VARIANT, UPSCALE
 
 # What the index repeats of each model's evaluation, so a picker can compare models without
 # loading every metadata.json.
@@ -55,12 +51,12 @@ def generator_inputs_spec(model_config: ModelConfig) -> list[dict]:
     noise_14 [null, 14, 14, 1], noise_28 [null, 28, 28, 1] standard normal (LAPGAN); SRGAN takes
     only low_res [null, 7, 7, 1], a digit in the output range averaged over 4x4 blocks.
     """
-    if TASKS[model_config.variant] == "upscale":
+    if model_config.spec.task == UPSCALE:
         return [{"name": "low_res", "shape": [None, *LOW_RES_SHAPE], "encoding": "image"}]
     inputs = [{"name": "noise", "shape": [None, model_config.latent_dim], "distribution": "standard_normal"}]
     if model_config.conditional:
         inputs.append({"name": "label", "shape": [None, model_config.num_classes], "encoding": "one_hot"})
-    for shape in NOISE_PLANES.get(model_config.variant, ()):
+    for shape in model_config.spec.noise_planes:
         inputs.append({"name": f"noise_{shape[0]}", "shape": [None, *shape], "distribution": "standard_normal"})
     return inputs
 
@@ -68,7 +64,7 @@ def generator_inputs_spec(model_config: ModelConfig) -> list[dict]:
 def outputs_spec(model_config: ModelConfig) -> list[dict]:
     """The generator's outputs: the image, then (LAPGAN) its pyramid's coarser levels, finest first:
     level_14 [null, 14, 14, 1], level_7 [null, 7, 7, 1]."""
-    coarser = PYRAMID_SIZES.get(model_config.variant, ())[:-1]
+    coarser = model_config.spec.pyramid[:-1]
     return [{"name": "image", "shape": [None, *IMAGE_SHAPE]}] + [
         {"name": f"level_{size}", "shape": [None, size, size, 1]} for size in reversed(coarser)
     ]
@@ -129,9 +125,9 @@ def metadata(
         "model_file": MODEL_FILE,
         "name": name or model_name(dataset, model_config.variant),
         "dataset": dataset,
-        "description": f"{title} · {VARIANT_DESCRIPTIONS[model_config.variant]}",
+        "description": f"{title} · {model_config.spec.description}",
         "variant": model_config.variant,
-        "task": TASKS[model_config.variant],
+        "task": model_config.spec.task,
         "latent_dim": model_config.latent_dim,
         "num_classes": model_config.num_classes,
         "class_names": list(class_names[: model_config.num_classes]),

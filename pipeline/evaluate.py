@@ -12,10 +12,11 @@ from pathlib import Path
 
 from pipeline import data, export
 from pipeline.cli import USAGE_STATUS, Parser, UsageError, in_range, one_line
-from pipeline.config import DATASETS, DEFAULT_DATASET
+from pipeline.config import DATASETS, DEFAULT_DATASET, ModelConfig
 from pipeline.judge import evaluate_generator, load_or_train_judge
 from pipeline.metrics import PRECISION_RECALL_K, format_table
 from pipeline.sampling import keras_generate_fn
+from pipeline.variants import UPSCALE
 
 MAX_SAMPLES = 100_000  # as the build's --eval-samples
 
@@ -51,6 +52,28 @@ def stdout_to_stderr() -> Iterator[None]:
         sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
+
+
+def evaluate_export(
+    model, model_config: ModelConfig, train: data.Digits, heldout: data.Digits, samples: int, seed: int, log=print
+) -> dict:
+    """A trained model's scores, for the build and for this command alike: a generator's judge metrics
+    on `samples` digits drawn with `seed` (pipeline.judge), or an upscaler's PSNR, SSIM and judge
+    accuracy beside bicubic (pipeline.superres). The judge is trained on `train` (cached)."""
+    judge = load_or_train_judge(train, log=log)
+    if model_config.spec.task == UPSCALE:
+        from pipeline.superres import evaluate_upscaler
+
+        return evaluate_upscaler(lambda low: model(low, training=False), judge, heldout, samples)
+    generate = keras_generate_fn(model, model_config, seed=seed)
+    return evaluate_generator(generate, model_config.num_classes, judge, train, heldout, samples=samples)
+
+
+def model_config_of(metadata: dict) -> ModelConfig:
+    """What an export's metadata.json says the model is (its variant's record gives the rest)."""
+    return ModelConfig(
+        variant=metadata.get("variant"), latent_dim=metadata["latent_dim"], num_classes=metadata["num_classes"]
+    )
 
 
 def dataset_of(args, metadata: dict) -> str:
@@ -91,15 +114,9 @@ def main(argv: list[str] | None = None) -> int:
             model, metadata = export.load_exported(args.exported)
             train, heldout = data.load_training(args.data, args.eval_data, log=log, dataset=dataset_of(args, metadata))
             check_classes(metadata, train)
-            judge = load_or_train_judge(train, log=log)
-            if metadata.get("task") == "upscale":
-                from pipeline.superres import evaluate_upscaler
-
-                result = evaluate_upscaler(lambda low: model(low, training=False), judge, heldout, args.samples)
-            else:
-                latent_dim, num_classes = metadata["latent_dim"], metadata["num_classes"]
-                generate = keras_generate_fn(model, latent_dim, num_classes)
-                result = evaluate_generator(generate, num_classes, judge, train, heldout, args.samples)
+            # The build's seed, so scoring a shipped model again draws the samples its build scored.
+            seed = (metadata.get("training") or {}).get("seed", 0)
+            result = evaluate_export(model, model_config_of(metadata), train, heldout, args.samples, seed, log)
     except (UsageError, data.DataError, export.ExportError, OSError, ValueError) as error:
         print(f"error: {one_line(error)}", file=sys.stderr)
         return USAGE_STATUS

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.config import LOW_RES_SHAPE, METADATA_FORMAT, METADATA_FORMAT_VERSION, NOISE_PLANES, ModelConfig
-from pipeline.data import first_output, generator_inputs, noise_planes
+from pipeline.config import METADATA_FORMAT, METADATA_FORMAT_VERSION, ModelConfig
+from pipeline.digits import first_output, model_inputs
 
 MODEL_FILE = "model.json"
 METADATA_FILE = "metadata.json"
@@ -58,13 +58,8 @@ def check_inputs(model_config: ModelConfig, count: int = 64, seed: int = 1234) -
     """A fixed batch for the parity check, in the generator's input order: noise [count, latent],
     one-hot labels cycling 0..9 (conditional models), noise planes (LAPGAN); for SRGAN, random
     7x7 digits in [-1, 1]."""
-    rng = np.random.default_rng(seed)
-    if model_config.variant == "srgan":
-        return [rng.uniform(-1.0, 1.0, (count, *LOW_RES_SHAPE)).astype(np.float32)]
-    noise = rng.standard_normal((count, model_config.latent_dim)).astype(np.float32)
     labels = np.arange(count) % max(1, model_config.num_classes)
-    planes = noise_planes(NOISE_PLANES.get(model_config.variant, ()), count, rng)
-    return generator_inputs(noise, labels, model_config.num_classes, planes)
+    return model_inputs(model_config, count, np.random.default_rng(seed), labels)[0]
 
 
 def discriminator_check_inputs(generator, model_config: ModelConfig) -> list[np.ndarray]:

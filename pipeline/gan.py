@@ -5,9 +5,6 @@ from __future__ import annotations
 import tensorflow as tf
 import tf_keras as keras
 
-from pipeline import models
-from pipeline.config import ModelConfig, TrainConfig
-
 
 class GAN(keras.Model):
     """Trains `generator` against `discriminator` with the non-saturating GAN loss.
@@ -238,51 +235,3 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
 def learning_rate(base: float, total_steps: int, decay_start: float) -> LinearDecay:
     """The learning-rate schedule both optimisers follow (see LinearDecay)."""
     return LinearDecay(base, total_steps, decay_start)
-
-
-def build_gan(model_config: ModelConfig, train_config: TrainConfig, steps_per_epoch: int = 0) -> GAN:
-    """-> compiled GAN (inside the current strategy scope); steps_per_epoch sizes the learning-rate decay.
-
-    LAPGAN and SRGAN differ in their builders and their train step (pipeline.lapgan, pipeline.srgan),
-    nothing else.
-    """
-    total_steps = steps_per_epoch * train_config.epochs
-    common = {"seed": train_config.seed, "ema_decay": train_config.ema_decay}
-    if model_config.variant == "lapgan":
-        from pipeline import lapgan  # it subclasses GAN: imported here, not at the top
-
-        gan = lapgan.build(
-            model_config.latent_dim,
-            model_config.num_classes,
-            diversity_weight=train_config.diversity_weight,
-            **common,
-        )
-    elif model_config.variant == "srgan":
-        from pipeline import srgan
-
-        gan = srgan.build(
-            total_steps,
-            train_config.content_warmup,
-            train_config.adversarial_weight,
-            model_config.upsampling,
-            **common,
-        )
-    else:
-        generator, discriminator = models.build(model_config)
-        gan = GAN(
-            generator,
-            discriminator,
-            model_config.latent_dim,
-            model_config.num_classes,
-            diversity_weight=train_config.diversity_weight,
-            r1_weight=train_config.r1_weight,
-            **common,
-        )
-
-    def adam(rate: float):
-        return keras.optimizers.Adam(
-            learning_rate(rate, total_steps, train_config.decay_start), beta_1=train_config.beta_1
-        )
-
-    gan.compile(d_optimizer=adam(train_config.d_learning_rate), g_optimizer=adam(train_config.g_learning_rate))
-    return gan

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.cli import one_line
-from pipeline.data import DataError, Digits
+from pipeline.digits import DataError, Digits
 
 # What keras.utils.image_dataset_from_directory reads; other files are ignored, as it does.
 IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")

@@ -22,14 +22,14 @@ import tensorflow as tf
 import tf_keras as keras
 from tf_keras import layers
 
-from pipeline.config import NOISE_PLANES as VARIANT_NOISE_PLANES
-from pipeline.config import PYRAMID_SIZES
+from pipeline.config import ModelConfig, TrainConfig
 from pipeline.gan import GAN
 from pipeline.models import LEAK, _dense_block, cgan_discriminator
+from pipeline.variants import VARIANTS
 
-SIZES = PYRAMID_SIZES["lapgan"]  # the pyramid's levels, coarse to fine: (7, 14, 28)
+SIZES = VARIANTS["lapgan"].pyramid  # the pyramid's levels, coarse to fine: (7, 14, 28)
 # Extra noise inputs of the sampler, after [noise, label]: one plane per finer level.
-NOISE_PLANES = VARIANT_NOISE_PLANES["lapgan"]
+NOISE_PLANES = VARIANTS["lapgan"].noise_planes
 # Conv widths of the detail generators: the 14x14 level draws the strokes' shape, the 28x28 level
 # only sharpens them, so it is the narrowest (it costs 784 pixels x its width squared).
 DETAIL_WIDTH = {14: 32, 28: 16}
@@ -212,8 +212,18 @@ class LapGAN(GAN):
         return g_loss_each
 
 
-def build(latent_dim: int, num_classes: int, **gan_kwargs) -> LapGAN:
-    """-> an uncompiled LapGAN (inside the current strategy scope)."""
+def build(model_config: ModelConfig, train_config: TrainConfig, total_steps: int, **common) -> LapGAN:
+    """-> an uncompiled LapGAN (inside the current strategy scope; pipeline.assemble compiles it)."""
+    latent_dim, num_classes = model_config.latent_dim, model_config.num_classes
     sampler, levels = lapgan_generators(latent_dim, num_classes)
     discriminator, per_level = lapgan_discriminators(num_classes)
-    return LapGAN(sampler, levels, discriminator, per_level, latent_dim, num_classes, **gan_kwargs)
+    return LapGAN(
+        sampler,
+        levels,
+        discriminator,
+        per_level,
+        latent_dim,
+        num_classes,
+        diversity_weight=train_config.diversity_weight,
+        **common,
+    )

@@ -14,7 +14,8 @@ from __future__ import annotations
 import tf_keras as keras
 from tf_keras import layers
 
-from pipeline.config import IMAGE_SHAPE, ModelConfig
+from pipeline.config import IMAGE_SHAPE, ModelConfig, TrainConfig
+from pipeline.gan import GAN
 
 LEAK = 0.2
 
@@ -127,12 +128,33 @@ def cgan_discriminator(num_classes: int, width: int = 32, size: int = 28, name: 
     return keras.Model([image, label], logit, name=name)
 
 
-def build(config: ModelConfig) -> tuple[keras.Model, keras.Model]:
-    """ModelConfig -> (generator, discriminator)."""
-    if config.variant == "mlp":
-        return mlp_generator(config.latent_dim), mlp_discriminator()
-    if config.variant == "dcgan":
-        return dcgan_generator(config.latent_dim), dcgan_discriminator()
-    if config.variant == "cgan":
-        return cgan_generator(config.latent_dim, config.num_classes), cgan_discriminator(config.num_classes)
-    raise ValueError(f"unknown model variant {config.variant!r}")
+# This module's variants (pipeline/variants.py): ModelConfig -> (generator, discriminator).
+PAIRS = {
+    "mlp": lambda config: (mlp_generator(config.latent_dim), mlp_discriminator()),
+    "dcgan": lambda config: (dcgan_generator(config.latent_dim), dcgan_discriminator()),
+    "cgan": lambda config: (
+        cgan_generator(config.latent_dim, config.num_classes),
+        cgan_discriminator(config.num_classes),
+    ),
+}
+
+
+def pair(config: ModelConfig) -> tuple[keras.Model, keras.Model]:
+    """ModelConfig of one of this module's variants -> (generator, discriminator)."""
+    if config.variant not in PAIRS:
+        raise ValueError(f"{config.variant!r} is not built by pipeline.models (its variants: {', '.join(PAIRS)})")
+    return PAIRS[config.variant](config)
+
+
+def build(model_config: ModelConfig, train_config: TrainConfig, total_steps: int, **common):
+    """-> an uncompiled GAN of the plain kind (pipeline.assemble compiles it)."""
+    generator, discriminator = pair(model_config)
+    return GAN(
+        generator,
+        discriminator,
+        model_config.latent_dim,
+        model_config.num_classes,
+        diversity_weight=train_config.diversity_weight,
+        r1_weight=train_config.r1_weight,
+        **common,
+    )

@@ -12,24 +12,19 @@ from pathlib import Path
 
 from pipeline.cli import Parser, UsageError, in_range
 from pipeline.config import (
-    CONDITIONAL_VARIANTS,
     DATASETS,
     DEFAULT_DATASET,
-    DEFAULT_LATENT_DIM,
-    DEFAULT_VARIANT,
     DISTRIBUTIONS,
     EXPORTED_ROOT,
     QUANTIZATIONS,
     RUNS_ROOT,
-    VARIANT_QUANTIZATION,
-    VARIANT_RECIPES,
-    VARIANTS,
     BuildConfig,
     ModelConfig,
     TrainConfig,
     model_name,
 )
 from pipeline.images import INK_CHOICES, is_image_folder, is_labelled
+from pipeline.variants import DEFAULT_VARIANT, UNCONDITIONAL_DEFAULT, VARIANTS
 
 DEFAULTS = BuildConfig()
 
@@ -54,7 +49,7 @@ def make_parser() -> Parser:
     )
     parser.add_argument(
         "--model",
-        choices=VARIANTS,
+        choices=tuple(VARIANTS),
         default=None,
         help=f"cgan: class-conditional (the page can ask for a digit); dcgan: convolutional; "
         f"mlp: the classic Keras MNIST GAN; lapgan: a conditional Laplacian pyramid 7-14-28; "
@@ -182,7 +177,7 @@ def make_parser() -> Parser:
         default=None,
         help=f"weight gamma of the R1 penalty, gamma/2 |grad D(real)|^2, in the discriminator's loss of "
         f"cgan, dcgan or mlp, 0 to turn it off (default {train.r1_weight}; dcgan's recipe: "
-        f"{VARIANT_RECIPES['dcgan'].get('r1_weight', train.r1_weight)})",
+        f"{VARIANTS['dcgan'].recipe.get('r1_weight', train.r1_weight)})",
     )
     parser.add_argument(
         "--decay-start",
@@ -213,17 +208,18 @@ def parse_command(argv: list[str] | None) -> Command:
     }
     variant, notes = args.model or DEFAULT_VARIANT, []
     if args.data is not None and is_image_folder(args.data) and not is_labelled(args.data):
-        if args.model in CONDITIONAL_VARIANTS:
+        if args.model is not None and VARIANTS[args.model].conditional:
             raise UsageError(
                 f"--data {args.data}: images without class subfolders cannot train the conditional {args.model}; "
                 "use --model dcgan or mlp, or put them in one subfolder per class"
             )
         if args.model is None:
-            variant = "dcgan"
-            notes.append(f"--data {args.data} has no class subfolders: training the unconditional dcgan")
-    if args.r1_weight and variant in ("lapgan", "srgan"):
+            variant = UNCONDITIONAL_DEFAULT
+            notes.append(f"--data {args.data} has no class subfolders: training the unconditional {variant}")
+    spec = VARIANTS[variant]
+    if args.r1_weight and not spec.r1:
         raise UsageError(f"--r1: {variant} trains its discriminators in its own step, without the R1 penalty")
-    model = ModelConfig(variant=variant, latent_dim=args.latent_dim or DEFAULT_LATENT_DIM[variant])
+    model = ModelConfig(variant=variant, latent_dim=args.latent_dim or spec.latent_dim)
     # What the model is called (its folder under exported/ and runs/) and the dataset it names:
     # --data trains on the user's own files, never into a shipped model's folder by default.
     dataset = args.dataset or DEFAULT_DATASET
@@ -231,7 +227,7 @@ def parse_command(argv: list[str] | None) -> Command:
         dataset = re.sub(r"[^A-Za-z0-9._-]+", "-", args.data.stem).strip("-._") or "data"
     name = model_name(dataset, variant)
     # The variant's own recipe, then what the command line says; TrainConfig's defaults for the rest.
-    recipe = dict(VARIANT_RECIPES.get(variant, {}))
+    recipe = dict(spec.recipe)
     recipe.update(
         {
             name: getattr(args, name)
@@ -269,7 +265,7 @@ def parse_command(argv: list[str] | None) -> Command:
         dataset=dataset,
         out=out,
         run_dir=args.run_dir or RUNS_ROOT / name,
-        quantize=args.quantize or VARIANT_QUANTIZATION.get(variant, DEFAULTS.quantize),
+        quantize=args.quantize or spec.quantization or DEFAULTS.quantize,
         resume=args.resume,
         evaluate=not args.no_eval,
         eval_samples=args.eval_samples,

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
-from pipeline.config import IMAGE_SHAPE, LOW_RES_SHAPE, NOISE_PLANES, ModelConfig
-from pipeline.data import Digits, downsample, first_output, generator_inputs, noise_planes, to_model_range, to_pixels
+from pipeline.config import IMAGE_SHAPE, LOW_RES_SHAPE, ModelConfig
+from pipeline.digits import Digits, downsample, first_output, model_inputs, to_model_range, to_pixels
 from pipeline.files import write_atomically
+from pipeline.variants import UPSCALE
 
 if TYPE_CHECKING:
     from pipeline.checkpoints import RunState
@@ -25,13 +26,10 @@ def grid_inputs(model_config: ModelConfig, columns: int, seed: int, digits: Digi
     """The grid's fixed inputs: noise [rows * columns, latent], plus one-hot labels (row r asks for class r)
     and any noise planes; for SRGAN, the first `columns` digits of each class of `digits`, downsampled."""
     rows = model_config.num_classes or GRID_ROWS
-    if model_config.variant == "srgan":
-        return [low_res_grid(digits, columns, rows)]
+    low_res = low_res_grid(digits, columns, rows) if model_config.spec.task == UPSCALE else None
     rng = np.random.default_rng(seed + 7919)  # independent of the training stream
-    noise = rng.standard_normal((rows * columns, model_config.latent_dim)).astype(np.float32)
     labels = np.repeat(np.arange(rows), columns)
-    planes = noise_planes(NOISE_PLANES.get(model_config.variant, ()), rows * columns, rng)
-    return generator_inputs(noise, labels, model_config.num_classes, planes)
+    return model_inputs(model_config, rows * columns, rng, labels, low_res)[0]
 
 
 def low_res_grid(digits: Digits, columns: int, rows: int) -> np.ndarray:

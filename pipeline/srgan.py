@@ -19,6 +19,7 @@ import tf_keras as keras
 from tf_keras import layers
 
 from pipeline.config import LOW_RES_SHAPE as LOW_SHAPE
+from pipeline.config import ModelConfig, TrainConfig
 from pipeline.gan import GAN
 from pipeline.models import LEAK, dcgan_discriminator
 
@@ -118,14 +119,12 @@ class SRGAN(GAN):
         return None  # the page's super-resolution panel compares with bicubic, not with a critic
 
 
-def build(
-    total_steps: int, content_warmup: float, adversarial_weight: float, upsampling: str = "transpose", **kwargs
-) -> SRGAN:
-    """-> an uncompiled SRGAN (inside the current strategy scope)."""
+def build(model_config: ModelConfig, train_config: TrainConfig, total_steps: int, **common) -> SRGAN:
+    """-> an uncompiled SRGAN (inside the current strategy scope; pipeline.assemble compiles it)."""
     return SRGAN(
-        srgan_generator(upsampling=upsampling),
+        srgan_generator(upsampling=model_config.upsampling),
         dcgan_discriminator(),
-        warmup_steps=int(total_steps * content_warmup),
-        adversarial_weight=adversarial_weight,
-        **kwargs,
+        warmup_steps=int(total_steps * train_config.content_warmup),
+        adversarial_weight=train_config.adversarial_weight,
+        **common,
     )

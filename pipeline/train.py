@@ -145,8 +145,8 @@ def train(
     """
     import tf_keras as keras
 
+    from pipeline.assemble import build_gan
     from pipeline.callbacks import TensorBoardLogger, TrainingMonitor
-    from pipeline.gan import build_gan
 
     run_dir = Path(run_dir)
     samples_dir = run_dir / "samples"

@@ -7,9 +7,11 @@ import pytest
 import tensorflow as tf
 import tf_keras as keras
 
-from pipeline.config import VARIANTS, ModelConfig, TrainConfig
+from pipeline.assemble import build_gan
+from pipeline.config import ModelConfig, TrainConfig
 from pipeline.data import to_model_range
-from pipeline.gan import GAN, build_gan, learning_rate
+from pipeline.gan import GAN, learning_rate
+from pipeline.variants import VARIANTS
 
 
 def weights(model):
@@ -26,7 +28,7 @@ def batch(npm_digits):
     return to_model_range(npm_digits.images[index]), np.eye(10, dtype=np.float32)[npm_digits.labels[index]]
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", list(VARIANTS))
 def test_train_step_gives_finite_losses_and_accuracies(variant, batch):
     gan = build_gan(ModelConfig(variant=variant, latent_dim=16), TrainConfig())
     logs = {k: float(v) for k, v in gan.train_step(batch).items()}
@@ -37,7 +39,7 @@ def test_train_step_gives_finite_losses_and_accuracies(variant, batch):
     assert 0 <= logs["d_acc_real"] <= 1 and 0 <= logs["d_acc_fake"] <= 1
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", list(VARIANTS))
 def test_generator_phase_moves_only_the_generator(variant, batch):
     gan = build_gan(ModelConfig(variant=variant, latent_dim=16), TrainConfig())
     g_before, d_before = weights(gan.generator), weights(gan.discriminator)
@@ -46,7 +48,7 @@ def test_generator_phase_moves_only_the_generator(variant, batch):
     assert not any(changed(d_before, weights(gan.discriminator)))
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", list(VARIANTS))
 def test_discriminator_phase_moves_only_the_discriminator(variant, batch):
     # content_warmup 0: SRGAN's discriminator trains from the first step (its warm start is tested apart).
     gan = build_gan(ModelConfig(variant=variant, latent_dim=16), TrainConfig(content_warmup=0.0), steps_per_epoch=10)

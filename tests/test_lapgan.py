@@ -7,9 +7,9 @@ import pytest
 import tensorflow as tf
 
 from pipeline import lapgan
+from pipeline.assemble import build_gan
 from pipeline.config import ModelConfig, TrainConfig
 from pipeline.data import to_model_range
-from pipeline.gan import build_gan
 
 
 @pytest.fixture(scope="module")

@@ -21,11 +21,10 @@ from pipeline.config import (
     METADATA_SCHEMA,
     QUANTIZATIONS,
     ROOT,
-    TASKS,
-    VARIANTS,
     ModelConfig,
 )
 from pipeline.export import ExportError
+from pipeline.variants import VARIANTS
 
 COMMITTED_INDEX = EXPORTED_ROOT / INDEX_FILE
 INDEX_SCHEMA = METADATA_SCHEMA.with_name("index.schema.json")
@@ -265,9 +264,9 @@ def test_the_schema_follows_the_config(schema):
     assert properties["quantization"]["enum"] == list(QUANTIZATIONS)
     conditional = [v for v in VARIANTS if ModelConfig(variant=v).conditional]
     assert schema["allOf"][0]["if"]["properties"]["variant"] == {"enum": conditional}
-    upscalers = [v for v in VARIANTS if TASKS[v] == "upscale"]
+    upscalers = [v for v in VARIANTS if VARIANTS[v].task == "upscale"]
     assert schema["allOf"][2]["if"]["properties"]["variant"] == {"const": upscalers[0]} and len(upscalers) == 1
-    assert properties["task"]["enum"] == sorted(set(TASKS.values()))
+    assert properties["task"]["enum"] == sorted({variant.task for variant in VARIANTS.values()})
     # Added in version 2 without a version bump, so older version-2 files stay valid: optional.
     assert set(properties) - set(schema["required"]) == {"task", "outputs", "discriminator"}
 
@@ -277,7 +276,7 @@ def test_the_committed_metadata_follows_the_schema(schema, committed):
     contract.validate_metadata(committed)
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", list(VARIANTS))
 @pytest.mark.parametrize("quantize", QUANTIZATIONS)
 def test_what_the_export_writes_follows_the_schema(tmp_path, committed, variant, quantize):
     """pipeline.contract.metadata for every variant and weight format, on a stand-in export folder."""

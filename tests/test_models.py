@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from pipeline import models
-from pipeline.config import VARIANTS, ModelConfig, TrainConfig
-from pipeline.gan import build_gan
+from pipeline.assemble import build_gan
+from pipeline.config import ModelConfig, TrainConfig
+from pipeline.variants import VARIANTS
 
 # The variants whose pair pipeline.models builds; lapgan and srgan build their own (test_lapgan.py, test_srgan.py).
 PAIRS = ("cgan", "dcgan", "mlp")
@@ -42,7 +43,7 @@ def inputs_for(config: ModelConfig, batch: int):
 @pytest.mark.parametrize("variant", PAIRS)
 def test_generator_makes_28x28_images_in_tanh_range(variant):
     config = ModelConfig(variant=variant, latent_dim=16)
-    generator, _ = models.build(config)
+    generator, _ = models.pair(config)
     noise, labels = inputs_for(config, 8)
     images = generator([noise, labels] if labels is not None else noise, training=False).numpy()
     assert images.shape == (8, 28, 28, 1)
@@ -56,7 +57,7 @@ def test_generator_makes_28x28_images_in_tanh_range(variant):
 @pytest.mark.parametrize("variant", PAIRS)
 def test_discriminator_gives_one_logit_per_image(variant):
     config = ModelConfig(variant=variant, latent_dim=16)
-    _, discriminator = models.build(config)
+    _, discriminator = models.pair(config)
     images = np.random.default_rng(1).uniform(-1, 1, (5, 28, 28, 1)).astype(np.float32)
     _, labels = inputs_for(config, 5)
     logits = discriminator([images, labels] if labels is not None else images, training=False).numpy()
@@ -64,7 +65,7 @@ def test_discriminator_gives_one_logit_per_image(variant):
 
 
 def test_conditional_discriminator_depends_on_the_label():
-    _, discriminator = models.build(ModelConfig(variant="cgan"))
+    _, discriminator = models.pair(ModelConfig(variant="cgan"))
     images = np.random.default_rng(2).uniform(-1, 1, (10, 28, 28, 1)).astype(np.float32)
     eye = np.eye(10, dtype=np.float32)
     a = discriminator([images, eye], training=False).numpy()
@@ -72,7 +73,7 @@ def test_conditional_discriminator_depends_on_the_label():
     assert np.abs(a - b).max() > 1e-4
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", list(VARIANTS))
 def test_what_ships_uses_only_layers_tfjs_supports(variant):
     """The generator and the discriminator the page loads, flat: no nested models, no Lambda."""
     gan = build_gan(ModelConfig(variant=variant), TrainConfig())
@@ -82,7 +83,7 @@ def test_what_ships_uses_only_layers_tfjs_supports(variant):
 
 
 def test_classic_mlp_matches_the_keras_example_recipe():
-    generator, discriminator = models.build(ModelConfig(variant="mlp", latent_dim=100))
+    generator, discriminator = models.pair(ModelConfig(variant="mlp", latent_dim=100))
     dense = [layer.units for layer in generator.layers if layer.__class__.__name__ == "Dense"]
     assert dense == [256, 512, 1024, 784]
     dense = [layer.units for layer in discriminator.layers if layer.__class__.__name__ == "Dense"]
@@ -91,4 +92,4 @@ def test_classic_mlp_matches_the_keras_example_recipe():
 
 def test_unknown_variant_is_rejected():
     with pytest.raises(ValueError, match="unknown model variant"):
-        models.build(ModelConfig(variant="foo"))
+        models.pair(ModelConfig(variant="foo"))

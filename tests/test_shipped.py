@@ -12,7 +12,6 @@ from pipeline import contract, data, export
 from pipeline.config import (
     DATASETS,
     DEFAULT_DATASET,
-    DEFAULT_VARIANT,
     EXPORTED_ROOT,
     INDEX_FILE,
     ModelConfig,
@@ -20,6 +19,7 @@ from pipeline.config import (
 )
 from pipeline.judge import evaluate_generator, load_or_train_judge
 from pipeline.sampling import keras_generate_fn
+from pipeline.variants import DEFAULT_VARIANT
 
 SHIPPED = EXPORTED_ROOT
 

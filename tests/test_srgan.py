@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from pipeline import srgan, superres
+from pipeline.assemble import build_gan
 from pipeline.config import ModelConfig, TrainConfig
 from pipeline.data import downsample, to_model_range
-from pipeline.gan import build_gan
 from pipeline.metrics import psnr, ssim
 
 

@@ -12,10 +12,10 @@ from PIL import Image
 
 from pipeline import callbacks, report
 from pipeline import train as training
+from pipeline.assemble import build_gan
 from pipeline.checkpoints import CheckpointError, Checkpoints, RunState, check_resumable, make_checkpoint
 from pipeline.config import ModelConfig, TrainConfig
 from pipeline.data import load_path
-from pipeline.gan import build_gan
 
 SMALL = TrainConfig(epochs=1, epoch_images=0, batch_size=32, seed=3)
 

@@ -3,7 +3,7 @@
 import { drawDigits } from './canvas.js';
 import { downloadModel } from './catalog.js';
 import { UPSCALE, generatorEntries, planeNoise, sharedNoise } from './inputs.js';
-import { View } from './views.js';
+import { View } from './view.js';
 
 export const COLUMNS = 10;
 const PLANE_TEXT = (planes) => planes.map((plane) => plane.shape.slice(0, 2).join('×')).join(' and ');

@@ -4,7 +4,7 @@ import { gridColumns } from './batch.js';
 import { drawOne } from './canvas.js';
 import { hasPyramid } from './inputs.js';
 import { detailLimit, divergingGrey, pyramidOf, toGrey } from './laplacian.js';
-import { View } from './views.js';
+import { View } from './view.js';
 
 export const ROWS = 5; // digits shown: the first digit of each of the grid's first rows
 

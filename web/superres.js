@@ -6,7 +6,7 @@ import { UPSCALE } from './inputs.js';
 import { mulberry32 } from './random.js';
 import { loadSprite } from './sprite.js';
 import { FACTOR, areaDownsample, bicubicUpscale, finiteMean, fromUnit, psnr, toUnit } from './upscale.js';
-import { View } from './views.js';
+import { View } from './view.js';
 
 export const COUNTS = ['10', '20', '50', '100', 'all'];
 const DEFAULT_COUNT = '20';

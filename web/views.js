@@ -24,21 +24,6 @@ const VIEWS = {
   },
 };
 
-/** What every view shares: opening it, or a new grid, draws it (subclasses define draw()); view() is what the test hook shows. */
-export class View {
-  opened() {
-    return this.draw();
-  }
-
-  drawn() {
-    return this.draw();
-  }
-
-  view() {
-    return this.result;
-  }
-}
-
 export class Views {
   /**
    * page: main.js's DemoPage; the views read its queue, grid, gen (generator.js), index, indexUrl,
