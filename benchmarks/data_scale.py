@@ -12,7 +12,7 @@ within ±1.5 px, bilinear), the classic way to enlarge MNIST. The npz's test spl
 
 Runs `python -m pipeline.build` (9k: the default command; 60k: `--data <the npz> --out
 runs/bench-60k/mnist-60k`), each timed end to end on an otherwise idle machine, and writes
-benchmarks/data_scale_results.json; `--table` prints the Markdown rows for BENCHMARKS.md.
+benchmarks/results/data_scale_results.json; `--table` prints the Markdown rows for BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scoring import evaluate_export
+from common import LOGS, RESULTS, ROOT, evaluate_export  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "data_scale_results.json"
+RESULTS_FILE = RESULTS / "data_scale_results.json"
 SOURCE_60K = ROOT / ".cache" / "bench" / "mnist-60k-augmented.npz"
 # The real MNIST test set, where this checkout has it (benchmarks may use it; the product never does).
 REAL_TEST = ROOT.parent / "shared" / "data" / "mnist-test"
@@ -100,7 +99,7 @@ def score_alike(out: Path) -> dict:
 
 
 def build(name: str, extra: list[str], out: Path) -> dict:
-    log = ROOT / "benchmarks" / f"data_scale_{name}.log"
+    log = LOGS / f"data_scale_{name}.log"
     command = [sys.executable, "-m", "pipeline.build", *extra]
     print("$", " ".join(command), flush=True)
     started = time.monotonic()
@@ -264,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--table", action="store_true", help="print the Markdown table of the results file")
     args = parser.parse_args(argv)
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"rows": [], "fashion": []}
+    previous = json.loads(RESULTS_FILE.read_text()) if RESULTS_FILE.exists() else {"rows": [], "fashion": []}
     if args.table:
         print(table(previous))
         print()
@@ -275,12 +274,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.fashion_seeds:
         previous["fashion_seeds"] = fashion_seed_rows(args.fashion_seeds, previous.get("fashion_seeds", []))
-        RESULTS.write_text(json.dumps(previous, indent=2) + "\n")
+        RESULTS_FILE.write_text(json.dumps(previous, indent=2) + "\n")
         print(fashion_seed_table(previous["fashion_seeds"], previous["fashion"]))
         return 0
     if args.fashion:
         previous["fashion"] = fashion_rows()
-        RESULTS.write_text(json.dumps(previous, indent=2) + "\n")
+        RESULTS_FILE.write_text(json.dumps(previous, indent=2) + "\n")
         print(fashion_table(previous["fashion"]))
         if args.skip_9k and args.skip_60k and not args.real_test:
             return 0
@@ -308,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {"rows": [rows[name] for name in ("9k", "60k", "60k-real") if name in rows]}
     results["fashion"] = previous.get("fashion", [])
     results["fashion_seeds"] = previous.get("fashion_seeds", [])
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    RESULTS_FILE.write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))
     return 0
 

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/dcgan_trials.py [--only NAME ...] [--collect]
 
 Each trial is one `python -m pipeline.build --model dcgan ...` into runs/trials/<name>/ (never
-exported/); the script runs them one after the other, then writes benchmarks/dcgan_trials.json
+exported/); the script runs them one after the other, then writes benchmarks/results/dcgan_trials.json
 with every trial's evaluation (FID, confident fraction, precision, recall and the share of each
 class among 10,000 samples, by the build's judge on the 999 held-out digits) and prints a table.
 `--collect` only reads the trials already in runs/trials/. Trials of 20 epochs are a quick screen;
@@ -16,10 +16,11 @@ import argparse
 import json
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "dcgan_trials.json"
+from common import RESULTS as RESULTS_DIR  # noqa: E402
+from common import ROOT  # noqa: E402
+
+RESULTS = RESULTS_DIR / "dcgan_trials.json"
 SHORT = ["--epochs", "20"]
 FULL = ["--epochs", "80", "--epoch-images", "8960"]
 TRIALS = {

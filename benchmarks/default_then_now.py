@@ -10,7 +10,7 @@ and, where this checkout has it, the 10,000 real MNIST test digits (`../shared/d
 
 The earlier model is read from git (`exported/` at REV, format 1); it is given the shipped
 model's format-2 metadata (same architecture, latent size and classes) so `pipeline.evaluate`
-loads it. Writes benchmarks/default_then_now_results.json.
+loads it. Writes benchmarks/results/default_then_now_results.json.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import sys
 import tarfile
 from pathlib import Path
 
-from scoring import evaluate_export
+from common import RESULTS as RESULTS_DIR  # noqa: E402
+from common import ROOT, evaluate_export  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "default_then_now_results.json"
+RESULTS = RESULTS_DIR / "default_then_now_results.json"
 EARLIER = "fa546b7"  # "Ship the new default build", 2026-11-28: the figures issue-time users saw
 REAL_TEST = ROOT.parent / "shared" / "data" / "mnist-test"
 KEYS = ("fid", "inception_score", "confident_fraction", "precision", "recall", "label_accuracy")

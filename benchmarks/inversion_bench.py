@@ -11,7 +11,7 @@ exists) and, when ../shared/data/mnist-test is there, real MNIST test digits (as
 28x28 is). Each search is timed by the page (from the start of its queued task to the result) and
 its digit is drawn again through the grid and compared with the target (mean squared error on
 [-1, 1]), beside the best of 100 random draws of the same class. Writes
-benchmarks/inversion_bench_results.json plus a table.
+benchmarks/results/inversion_bench_results.json plus a table.
 """
 
 from __future__ import annotations
@@ -27,15 +27,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from common import RESULTS, ROOT, machine, shipped_model  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from browser_bench import machine, shipped_model  # noqa: E402
-
+from harness.chromium import launch_chromium  # noqa: E402
+from harness.tracing import mnist_test_digits  # noqa: E402
 from pipeline import serve  # noqa: E402
-from tests.browser.chromium import launch_chromium  # noqa: E402
-from tests.browser.tracing import mnist_test_digits  # noqa: E402
 
 TARGET_MS = 1000  # a search's result within a second of asking
 RANDOM_DRAWS = 100
@@ -118,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exported", type=Path, default=ROOT / "exported", help="exported root (index.json) to serve")
     parser.add_argument("--model", default=None, help="model of the index (default: its first, the default)")
     parser.add_argument("--trials", type=int, default=10, help="targets of each kind")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "inversion_bench_results.json")
+    parser.add_argument("--out", type=Path, default=RESULTS / "inversion_bench_results.json")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright

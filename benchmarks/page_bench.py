@@ -5,7 +5,7 @@ Run from the repository root:
     .venv/bin/python benchmarks/page_bench.py [--exported DIR] [--loads 3] [--seconds 2]
 
 It serves the page with pipeline.serve on a free loopback port, opens it in Debian's Chromium
-(headless, fresh profile per load), and writes benchmarks/page_results.json plus a table.
+(headless, fresh profile per load), and writes benchmarks/results/page_results.json plus a table.
 """
 
 from __future__ import annotations
@@ -20,13 +20,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import RESULTS, ROOT, machine, shipped_model  # noqa: E402
 
-from browser_bench import machine, shipped_model  # noqa: E402
-
+from harness.chromium import launch_chromium  # noqa: E402
 from pipeline import serve  # noqa: E402
-from tests.browser.chromium import launch_chromium  # noqa: E402
 
 TARGET_FIRST_DRAW_MS = 1000
 TARGET_RATE = 2000
@@ -143,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="model of the index to measure (default: its first, the default)")
     parser.add_argument("--loads", type=int, default=3, help="cold visits per configuration (medians are reported)")
     parser.add_argument("--seconds", type=float, default=1.0, help="seconds of steady generation per visit")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "page_results.json")
+    parser.add_argument("--out", type=Path, default=RESULTS / "page_results.json")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright

@@ -4,7 +4,7 @@ Restores the shipped generator (the weight average) from a build's last checkpoi
 with each quantization through the real converter, reloads each with the tensorflowjs loader
 and evaluates it with the same judge, the same noise and the same held-out digits. The smallest
 export whose FID is within 5% of the float32 one is the one to ship. Writes
-benchmarks/quantize_results.json and prints a Markdown table.
+benchmarks/results/quantize_results.json and prints a Markdown table.
 
     .venv/bin/python benchmarks/quantize_bench.py [--run-dir benchmarks/runs/default/run] [--eval-data DIR]
 """
@@ -19,8 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import RESULTS, ROOT  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         "rows": rows,
         "ship": choice,
     }
-    (ROOT / "benchmarks" / "quantize_results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (RESULTS / "quantize_results.json").write_text(json.dumps(results, indent=2) + "\n")
     print("\n| weights | bytes | max abs diff vs Keras | FID | FID vs float32 | confident | precision | recall |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:

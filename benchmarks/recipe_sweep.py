@@ -5,7 +5,7 @@
 
 Trains on the build's training digits (offline: the npm digits less the 10% held out) with the
 pipeline's own GAN, models and learning-rate schedule, scores 10,000 samples against the
-held-out digits with the cached judge (run a build first), and writes benchmarks/sweep/NAME.json.
+held-out digits with the cached judge (run a build first), and writes benchmarks/results/sweep/NAME.json.
 Used two at a time with --threads 1 on the 2-core machine. The hinge-loss rows in sweep/ came
 from this script's first version (commit 17ff4f8), which carried its own training step.
 """
@@ -16,11 +16,10 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SWEEP = ROOT / "benchmarks" / "sweep"
-sys.path.insert(0, str(ROOT))
+from common import RESULTS  # noqa: E402
+
+SWEEP = RESULTS / "sweep"
 
 
 def table() -> str:
@@ -95,7 +94,7 @@ def sweep(a: argparse.Namespace) -> list[dict]:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--name", help="the run's name: benchmarks/sweep/NAME.json")
+    p.add_argument("--name", help="the run's name: benchmarks/results/sweep/NAME.json")
     p.add_argument("--table", action="store_true", help="print every result so far and stop")
     p.add_argument("--epochs", type=int, default=120)
     p.add_argument("--evals", default="40,80,120", help="epochs at which to score, comma-separated")

@@ -8,7 +8,7 @@ BASE and HEAD are git revisions (HEAD: the working tree when omitted). Each is c
 temporary worktree; every variant is built for 2 short epochs (and the Fashion-MNIST cgan for 1),
 without evaluation, and each exported file (model.json, shards, the discriminator's) is compared.
 A refactor that says "behaviour unchanged" must print SAME on every row. Results go to
-benchmarks/same_weights_results.json. About 10 minutes on 2 cores.
+benchmarks/results/same_weights_results.json. About 10 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import RESULTS, ROOT
+
 BUILDS = {
     "cgan": ["--model", "cgan", "--epochs", "2"],
     "dcgan": ["--model", "dcgan", "--epochs", "2"],
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("base", help="the git revision to compare against")
     parser.add_argument("head", nargs="?", default=None, help="the revision to check (default: the working tree)")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "same_weights_results.json")
+    parser.add_argument("--out", type=Path, default=RESULTS / "same_weights_results.json")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)

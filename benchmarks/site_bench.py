@@ -14,7 +14,7 @@ with pipeline.serve, then opens each in Debian's headless Chromium, on WASM with
 - site, offline: the same profile with the server stopped and the context offline.
 
 The time is the page's own mark (ganDemo.timings.firstDraw: ms from navigation to the grid drawn).
-Medians over --loads profiles go to benchmarks/site_results.json, with the machine's state.
+Medians over --loads profiles go to benchmarks/results/site_results.json, with the machine's state.
 """
 
 from __future__ import annotations
@@ -32,13 +32,10 @@ from datetime import UTC, datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import RESULTS, ROOT, machine, shipped_model  # noqa: E402
 
-from browser_bench import machine, shipped_model  # noqa: E402
-
+from harness.chromium import launch_chromium  # noqa: E402
 from pipeline import serve, site  # noqa: E402
-from tests.browser.chromium import launch_chromium  # noqa: E402
 
 SUB_PATH = "/course/gan/"
 QUERY = "?seed=1&digit=all&count=100&backend=wasm"
@@ -99,7 +96,7 @@ def dev_visit(browser, base: str) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--loads", type=int, default=5, help="fresh profiles per row (medians are reported)")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "site_results.json")
+    parser.add_argument("--out", type=Path, default=RESULTS / "site_results.json")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 

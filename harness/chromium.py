@@ -1,4 +1,4 @@
-"""How the browser tests and benchmarks/page_bench.py start Debian's headless Chromium: one path, one set of flags."""
+"""How the browser tests and the page benchmarks start Debian's headless Chromium: one path, one set of flags."""
 
 from __future__ import annotations
 
