@@ -14,10 +14,9 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
+from harness.chromium import chromium_missing, launch_chromium
 from pipeline import serve
 from pipeline.config import DATASETS, DEFAULT_DATASET, INDEX_FILE, ROOT, ModelConfig, model_name
-
-from harness.chromium import chromium_missing, launch_chromium
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # `import tensorflowjs` pulls in TF Decision Forests, whose welcome banner imports IPython when

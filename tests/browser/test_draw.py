@@ -9,10 +9,10 @@ import shutil
 import numpy as np
 import pytest
 
+from harness.tracing import digit_strokes, mnist_test_digits
 from tests.judging import npm_split, own_judge
 
 from .conftest import default_model
-from harness.tracing import digit_strokes, mnist_test_digits
 
 pytestmark = pytest.mark.browser
 
