@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
                 tolerance=float("inf"),  # measured, not enforced
             )
             size = sum(f.stat().st_size for f in Path(folder).iterdir())
-            generate = keras_generate_fn(reloaded, model_config.latent_dim, model_config.num_classes, seed=0)
+            generate = keras_generate_fn(reloaded, model_config, seed=0)
             result = evaluate_generator(
                 generate, model_config.num_classes, judge, train_digits, heldout, samples=args.samples
             )

@@ -54,6 +54,7 @@ def sweep(a: argparse.Namespace) -> list[dict]:
 
     from pipeline import data, models
     from pipeline import train as training
+    from pipeline.config import ModelConfig
     from pipeline.gan import GAN, learning_rate
     from pipeline.judge import image_metrics, load_or_train_judge
     from pipeline.sampling import keras_generate_fn
@@ -81,7 +82,7 @@ def sweep(a: argparse.Namespace) -> list[dict]:
                 return
             row = {"epoch": epoch + 1, "train_s": round(time.time() - started)}
             for tag, model in (("ema", gan.ema_generator), ("raw", gan.generator)):
-                images, labels = keras_generate_fn(model, 64, 10, seed=1)(10_000)
+                images, labels = keras_generate_fn(model, ModelConfig("cgan", latent_dim=64), seed=1)(10_000)
                 m = image_metrics(judge, images, labels, reference)
                 keys = ("fid", "precision", "recall", "confident_fraction", "label_accuracy")
                 row[tag] = {k: round(m[k], 4) for k in keys}

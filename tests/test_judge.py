@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pipeline import data, metrics
-from pipeline.config import ROOT
+from pipeline.config import ROOT, ModelConfig
 from pipeline.judge import (
     JUDGE_RECIPE,
     Judge,
@@ -245,7 +245,7 @@ def test_label_accuracy_with_true_and_shuffled_labels(judge, real_sample, refere
 
 
 def test_keras_generate_fn_feeds_one_hot_labels_and_is_repeatable(typical):
-    generate = keras_generate_fn(lookup_generator(typical), latent_dim=4, num_classes=10, seed=3, batch_size=64)
+    generate = keras_generate_fn(lookup_generator(typical), ModelConfig("cgan", latent_dim=4), seed=3, batch_size=64)
     images, labels = generate(150)
     assert images.shape == (150, 28, 28) and images.dtype == np.uint8
     assert labels.shape == (150,) and set(labels) == set(range(10))
@@ -255,7 +255,9 @@ def test_keras_generate_fn_feeds_one_hot_labels_and_is_repeatable(typical):
     again, again_labels = generate(150)
     np.testing.assert_array_equal(again, images)
     np.testing.assert_array_equal(again_labels, labels)
-    other_seed, other_labels = keras_generate_fn(lookup_generator(typical), 4, 10, seed=4)(150)
+    other_seed, other_labels = keras_generate_fn(lookup_generator(typical), ModelConfig("cgan", latent_dim=4), seed=4)(
+        150
+    )
     assert not np.array_equal(other_labels, labels)
     np.testing.assert_array_equal(other_seed, typical[other_labels])
 
@@ -265,7 +267,7 @@ def test_keras_generate_fn_for_an_unconditional_generator():
 
     noise = keras.Input((8,))
     output = keras.layers.Reshape((28, 28, 1))(keras.layers.Dense(784, activation="tanh")(noise))
-    generate = keras_generate_fn(keras.Model(noise, output), latent_dim=8, num_classes=0, batch_size=7)
+    generate = keras_generate_fn(keras.Model(noise, output), ModelConfig("dcgan", latent_dim=8), batch_size=7)
     images, labels = generate(20)
     assert images.shape == (20, 28, 28) and images.dtype == np.uint8 and labels is None
     assert len({image.tobytes() for image in images}) == 20  # each sample has its own noise
@@ -290,7 +292,7 @@ def test_any_decent_judge_reads_the_typical_digit_stand_in(which, judge, split, 
     else:
         chosen, decent = load_or_train_judge(split[0], TESTS_JUDGE_CACHE, lambda message: None, WEAKER_RECIPE), 0.95
     assert chosen.accuracy(split[1]) >= decent
-    images, labels = keras_generate_fn(lookup_generator(typical), 4, 10, seed=3)(300)
+    images, labels = keras_generate_fn(lookup_generator(typical), ModelConfig("cgan", latent_dim=4), seed=3)(300)
     assert read_back(chosen, images, labels) > 0.8  # the threshold the evaluation and CLI tests use
 
 
@@ -316,7 +318,7 @@ def test_evaluate_generator_reports_json_ready_metrics_beside_a_real_floor(judge
 
 def test_evaluate_generator_scores_a_ten_digit_generator_as_collapsed(judge, split, typical):
     train, heldout = split
-    generate = keras_generate_fn(lookup_generator(typical), 4, 10)
+    generate = keras_generate_fn(lookup_generator(typical), ModelConfig("cgan", latent_dim=4))
     result = evaluate_generator(generate, 10, judge, train, heldout, samples=1000)
     generated, real = result["generated"], result["real"]
     assert generated["label_accuracy"] > 0.8  # it draws the requested classes...

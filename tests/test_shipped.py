@@ -17,6 +17,7 @@ from pipeline.config import (
     ModelConfig,
     model_name,
 )
+from pipeline.evaluate import model_config_of
 from pipeline.judge import evaluate_generator, load_or_train_judge
 from pipeline.sampling import keras_generate_fn
 from pipeline.variants import DEFAULT_VARIANT
@@ -108,7 +109,7 @@ def test_a_fresh_evaluation_of_2000_images_agrees_with_the_claimed_metrics(shipp
         pytest.skip("an upscaler: test_a_fresh_evaluation_of_the_upscaler")
     train, heldout = heldout_for(metadata["dataset"], claimed["heldout_source"])
     judge = load_or_train_judge(train, log=lambda message: None)
-    generate = keras_generate_fn(model, metadata["latent_dim"], metadata["num_classes"], seed=123)
+    generate = keras_generate_fn(model, model_config_of(metadata), seed=123)
     fresh = evaluate_generator(generate, metadata["num_classes"], judge, train, heldout, samples=2000)
     got, want = fresh["generated"], claimed["generated"]
     assert got["classes_over_5pct"] == want["classes_over_5pct"]
