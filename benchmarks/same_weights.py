@@ -51,6 +51,7 @@ def checkout(revision: str | None, into: Path) -> Path:
 def build_all(code: Path, out: Path) -> dict[str, dict[str, str]]:
     """Every tiny build with the code in `code` -> {model: {file: sha256}}."""
     digests = {}
+    out.mkdir(parents=True, exist_ok=True)
     for name, flags in BUILDS.items():
         target = out / name
         command = [sys.executable, "-m", "pipeline.build", *flags, *TINY, "--out", str(target)]
