@@ -83,11 +83,11 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
         reloaded, differences = export.write_generator(generator, stage.path, model_config, config.quantize, log)
         critic = None
         if discriminator is not None:
-            _, critic_differences = export.write_discriminator(
+            _, critic_differences, critic_quantize = export.write_discriminator(
                 discriminator, generator, stage.path, model_config, config.quantize, log
             )
             critic = contract.discriminator_entry(
-                discriminator, stage.path, model_config, config.quantize, critic_differences
+                discriminator, stage.path, model_config, critic_quantize, critic_differences
             )
         evaluation = None
         if config.evaluate and not train_digits.num_classes:

@@ -253,3 +253,24 @@ def test_tensorboard_logs_losses_accuracies_and_the_grid(seeded_builds):
     grid = tf.io.decode_png(png).numpy()[..., 0]
     run_grid = np.asarray(Image.open(seeded_builds["b"][1] / "run" / "samples" / "epoch_0002.png"))
     np.testing.assert_array_equal(grid, run_grid)  # the same fixed-noise grid the run saved
+
+
+def test_a_discriminator_past_its_uint8_bound_ships_as_float16_and_the_build_goes_on(tmp_path, monkeypatch):
+    """A finished training never fails on the discriminator's quantization: with the uint8 bound at 0 (no
+    uint8 export can meet it), the real converter writes it as float16, which the float16 bound accepts."""
+    from pipeline import models
+    from pipeline.config import ModelConfig
+
+    monkeypatch.setattr(export, "DISCRIMINATOR_TOLERANCE", {**export.DISCRIMINATOR_TOLERANCE, "uint8": 0.0})
+    config = ModelConfig(variant="cgan", latent_dim=8)
+    generator = models.cgan_generator(config.latent_dim, config.num_classes)
+    discriminator = models.cgan_discriminator(config.num_classes, width=8)
+    lines = []
+    _, differences, quantization = export.write_discriminator(
+        discriminator, generator, tmp_path, config, "uint8", log=lines.append
+    )
+    assert quantization == "float16"
+    assert differences["float16"] <= export.DISCRIMINATOR_TOLERANCE["float16"]
+    assert any("writing the discriminator as float16 instead" in line for line in lines)
+    manifest = json.loads((tmp_path / export.DISCRIMINATOR_FOLDER / "model.json").read_text())["weightsManifest"]
+    assert {w["quantization"]["dtype"] for group in manifest for w in group["weights"]} == {"float16"}

@@ -178,8 +178,9 @@ def discriminator_export(tmp_path_factory, model_export, keras_generator):
     content = json.loads((folder / "metadata.json").read_text())
     config = ModelConfig(variant="cgan", latent_dim=content["latent_dim"], num_classes=content["num_classes"])
     discriminator = models.cgan_discriminator(config.num_classes, width=8)
-    written = export.write_discriminator(discriminator, keras_generator, folder, config, "none", log=lambda line: None)
-    differences = written[1]
+    _, differences, _ = export.write_discriminator(
+        discriminator, keras_generator, folder, config, "none", log=lambda line: None
+    )
     content["discriminator"] = contract.discriminator_entry(discriminator, folder, config, "none", differences)
     contract.write_metadata(folder, content)
     contract.update_index(root)
