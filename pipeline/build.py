@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from pipeline.cli import USAGE_STATUS, UsageError, one_line
-from pipeline.config import BuildConfig, ModelConfig
+from pipeline.config import BuildConfig
 from pipeline.options import Command, parse_command
 
 
@@ -25,59 +25,38 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
     With --distribute multiworker, only the chief writes --run-dir and --out; another worker
     trains with it, keeps nothing (pipeline.cluster) and returns {} after training.
     """
-    from pipeline import checkpoints, cluster, contract, data, export, files, train
+    from pipeline import cluster, contract, data, export, files, train
 
     started = time.monotonic()
-    worker = None
-    if config.train.distribute == "multiworker":
-        worker = cluster.read_cluster()
-        train.configure_devices(config.train.distribute)  # first: the strategy must precede every TensorFlow op
-        log(f"multi-worker job of {worker.size}: this is {worker.name}{' (the chief)' if worker.is_chief else ''}")
-    chief = worker is None or worker.is_chief
-    if chief:
+    job = cluster.Job(config.train.distribute, log)  # first: the devices are set before any TensorFlow op
+    if job.chief:
         export.check_writable(config.out)
-    if config.resume:
-        state = checkpoints.check_resumable(config.run_dir, config.model, explicit)
-        log(f"checkpoint: {state.model['variant']}, latent {state.model['latent_dim']}, epoch {state.epoch}")
 
     train_digits, heldout = data.load_training(
         config.data, config.eval_data, log=log, dataset=config.dataset, ink=config.ink, skip_bad=config.skip_bad
     )
     log(f"training data: {train_digits.source}; {len(train_digits):,} images")
     log(f"held-out data: {heldout.source}; {len(heldout):,} images")
+    model_config, state = train.settle(
+        config.model, train_digits, config.run_dir, config.resume, explicit, config.train.seed
+    )
+    if config.resume:
+        log(f"checkpoint: {model_config.variant}, latent {model_config.latent_dim}, epoch {state.epoch}")
 
-    train.configure_devices(config.train.distribute)
-    run_dir = config.run_dir
-    if not chief:  # it saves what the chief saves (saving is a collective), into a folder removed at the end
-        scratch = cluster.make_scratch(worker, config.run_dir, config.resume)
-        run_dir, tensorboard = scratch / "run", tensorboard and scratch / "tensorboard"
-    lost_worker = cluster.lost_worker_errors() if worker else ()
-    try:
+    with job.training(config.run_dir, config.resume, tensorboard) as (run_dir, tensorboard_dir):
         result = train.train(
-            config.model, config.train, train_digits, run_dir, config.resume, log=log, tensorboard_dir=tensorboard
+            model_config, config.train, train_digits, run_dir, config.resume, log, tensorboard_dir, state
         )
         # Every worker reads the weights out of the distributed model (a collective), so the chief
         # can export and evaluate them alone.
-        generator, discriminator = result.generator, result.discriminator
-        if worker:
-            generator = cluster.local_copy(generator)
-            discriminator = discriminator and cluster.local_copy(discriminator)
-    except lost_worker as error:  # every worker must restart: resumable, as after Ctrl-C
-        raise train.TrainingInterrupted(cluster.lost_worker_message(worker, error, config.run_dir)) from None
-    except train.TrainingInterrupted:  # all the workers stopped at the same batch
-        if chief:
-            raise
-        raise train.TrainingInterrupted(f"{worker.name}: interrupted; the chief saved the checkpoint") from None
-    finally:
-        if not chief:
-            shutil.rmtree(scratch, ignore_errors=True)
-    if not chief:
+        generator, discriminator = job.local(result.generator), job.local(result.discriminator)
+    if not job.chief:
+        steps = len(result.state.history["batch"].get("d_loss", []))
         log(
-            f"{worker.name} done: epoch {result.state.epoch}, {len(result.state.history['batch'].get('d_loss', []))} "
-            f"steps and {result.state.images_seen:,} images in all; the chief exports"
+            f"{job.worker.name} done: epoch {result.state.epoch}, {steps} steps and "
+            f"{result.state.images_seen:,} images in all; the chief exports"
         )
         return {}
-    model_config = ModelConfig(**result.state.model)
 
     with files.StagedFolder(config.out) as stage:
         reloaded, differences = export.write_generator(generator, stage.path, model_config, config.quantize, log)

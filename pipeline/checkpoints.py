@@ -19,6 +19,14 @@ class CheckpointError(Exception):
     """No usable checkpoint, or one that does not fit the requested model; one line."""
 
 
+class TrainingDiverged(Exception):
+    """A loss became NaN or infinite; nothing was saved from the diverged state."""
+
+
+class TrainingInterrupted(Exception):
+    """Ctrl-C (or a lost worker): a checkpoint was written and the run can be resumed."""
+
+
 @dataclass
 class RunState:
     """What a checkpoint records besides the weights: enough to rebuild and continue the run."""
@@ -95,8 +103,9 @@ class Checkpoints:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def check_resumable(run_dir: Path, model_config: ModelConfig, explicit: set[str]) -> RunState:
-    """Validate a resume before any training: the checkpoint exists and fits the requested model."""
+def check_resumable(run_dir: Path, model_config: ModelConfig, explicit: set[str] = frozenset()) -> RunState:
+    """The state to resume from, read once before any training; raises CheckpointError unless the
+    checkpoint exists and fits the flags the user gave (`explicit`)."""
     state = Checkpoints(run_dir).read_state()
     stored = ModelConfig(**state.model)
     for name in ("variant", "latent_dim"):

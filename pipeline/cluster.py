@@ -1,4 +1,5 @@
-"""The multi-worker job a build belongs to: TF_CONFIG read and checked, this worker's role, its scratch folder.
+"""Where a build trains: its devices and distribution strategy, and the multi-worker job it may belong to
+(TF_CONFIG read and checked, this worker's role, its scratch folder).
 
 With `--distribute multiworker` every process of the job runs the same command under its own
 TF_CONFIG. All of them train (each step is a collective over the workers) and all of them save
@@ -11,17 +12,19 @@ of the chief's `checkpoints/` folder.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.checkpoints import Checkpoints
+from pipeline.checkpoints import Checkpoints, TrainingInterrupted
 from pipeline.cli import UsageError, one_line
 
 TASK_TYPES = ("chief", "worker")  # MultiWorkerMirroredStrategy's roles; no parameter servers, no evaluator
@@ -54,6 +57,106 @@ class Cluster:
         """
         digest = hashlib.sha256(str(Path(run_dir).absolute()).encode()).hexdigest()[:12]
         return Path(tempfile.gettempdir()) / f"pipeline-{self.task_type}{self.task_index}-{digest}"
+
+
+class Job:
+    """This process's part in a build: alone (`worker` None), or one worker of a multi-worker job.
+
+    The build asks it three things, and never branches on the job's kind itself: is this process
+    the chief (`chief`: only the chief writes --run-dir and --out), where to train
+    (`training`), and the trained models as ordinary ones (`local`).
+    """
+
+    def __init__(self, distribute: str, log=print):
+        """Reads TF_CONFIG for a multi-worker job (UsageError, one line, when it is wrong) and sets up
+        the devices: first, as the multi-worker strategy must precede every TensorFlow op."""
+        self.worker = read_cluster() if distribute == "multiworker" else None
+        configure_devices(distribute)
+        if self.worker:
+            w = self.worker
+            log(f"multi-worker job of {w.size}: this is {w.name}{' (the chief)' if w.is_chief else ''}")
+
+    @property
+    def chief(self) -> bool:
+        return self.worker is None or self.worker.is_chief
+
+    @contextmanager
+    def training(self, run_dir: Path, resume: bool, tensorboard: Path | None) -> Iterator[tuple[Path, Path | None]]:
+        """-> (run folder, TensorBoard folder) to train into.
+
+        A non-chief worker trains into a scratch folder (saving is a collective: it saves what the
+        chief saves) removed when training ends. A job that lost a worker, or a non-chief's
+        Ctrl-C, ends in TrainingInterrupted: every worker must restart with --resume.
+        """
+        if self.worker is None:
+            yield run_dir, tensorboard
+            return
+        scratch = None if self.chief else make_scratch(self.worker, run_dir, resume)
+        try:
+            if scratch is None:
+                yield run_dir, tensorboard
+            else:
+                yield scratch / "run", tensorboard and scratch / "tensorboard"
+        except lost_worker_errors() as error:
+            raise TrainingInterrupted(lost_worker_message(self.worker, error, run_dir)) from None
+        except TrainingInterrupted:  # all the workers stopped at the same batch
+            if self.chief:
+                raise
+            raise TrainingInterrupted(f"{self.worker.name}: interrupted; the chief saved the checkpoint") from None
+        finally:
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
+
+    def local(self, model):
+        """The model in ordinary variables. In a multi-worker job every worker must call it at the same
+        point (a collective, see local_copy), so the chief can export and evaluate alone."""
+        return model if self.worker is None or model is None else local_copy(model)
+
+
+def configure_devices(distribute: str) -> None:
+    """Must run before TensorFlow touches a device.
+
+    For `mirrored` on a machine without GPUs, split the CPU into two logical devices so that
+    MirroredStrategy really runs two replicas (the same code then scales to several GPUs).
+    For `multiworker`, create the MultiWorkerMirroredStrategy now: it sets up the process's
+    collective ops and must exist before any other TensorFlow op; make_strategy returns it.
+    Raises UsageError (one line) when TF_CONFIG is missing or malformed.
+    """
+    if distribute == "multiworker":
+        multiworker_strategy()
+        return
+    if distribute != "mirrored":
+        return  # TensorFlow's defaults; not imported here, so bad input is still reported at once
+    import tensorflow as tf
+
+    if distribute == "mirrored" and not tf.config.list_physical_devices("GPU"):
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        try:
+            tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        except RuntimeError:  # already initialised in this process (tests): keep what exists
+            pass
+
+
+def make_strategy(distribute: str):
+    import tensorflow as tf
+
+    if distribute == "mirrored":
+        gpus = tf.config.list_logical_devices("GPU")
+        devices = [d.name for d in (gpus or tf.config.list_logical_devices("CPU"))]
+        # On CPU-only hosts NCCL is absent; reduce on the host.
+        return tf.distribute.MirroredStrategy(devices, cross_device_ops=tf.distribute.ReductionToOneDevice())
+    if distribute == "multiworker":
+        return multiworker_strategy()
+    return tf.distribute.get_strategy()
+
+
+@functools.cache
+def multiworker_strategy():
+    """One MultiWorkerMirroredStrategy per process, over the cluster in TF_CONFIG."""
+    import tensorflow as tf
+
+    read_cluster()  # a one-line error for a bad TF_CONFIG, before TensorFlow's own
+    return tf.distribute.MultiWorkerMirroredStrategy()
 
 
 def read_cluster(environ: Mapping[str, str] = os.environ) -> Cluster:

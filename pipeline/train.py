@@ -2,72 +2,22 @@
 
 from __future__ import annotations
 
-import functools
 import signal
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from pipeline import report
-from pipeline.checkpoints import Checkpoints, RunState, make_checkpoint
+from pipeline.checkpoints import (  # noqa: F401 (the exceptions are part of this module's interface)
+    Checkpoints,
+    RunState,
+    TrainingDiverged,
+    TrainingInterrupted,
+    check_resumable,
+    make_checkpoint,
+)
+from pipeline.cluster import make_strategy
 from pipeline.config import ModelConfig, TrainConfig
 from pipeline.data import DataError, Digits, one_hot, to_model_range
-
-
-class TrainingDiverged(Exception):
-    """A loss became NaN or infinite; nothing was saved from the diverged state."""
-
-
-class TrainingInterrupted(Exception):
-    """Ctrl-C: a checkpoint was written and the run can be resumed."""
-
-
-# ---------------------------------------------------------------- TensorFlow set-up
-
-
-def configure_devices(distribute: str) -> None:
-    """Must run before TensorFlow touches a device.
-
-    For `mirrored` on a machine without GPUs, split the CPU into two logical devices so that
-    MirroredStrategy really runs two replicas (the same code then scales to several GPUs).
-    For `multiworker`, create the MultiWorkerMirroredStrategy now: it sets up the process's
-    collective ops and must exist before any other TensorFlow op; make_strategy returns it.
-    Raises UsageError (one line) when TF_CONFIG is missing or malformed.
-    """
-    if distribute == "multiworker":
-        _multiworker_strategy()
-        return
-    import tensorflow as tf
-
-    if distribute == "mirrored" and not tf.config.list_physical_devices("GPU"):
-        cpu = tf.config.list_physical_devices("CPU")[0]
-        try:
-            tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-        except RuntimeError:  # already initialised in this process (tests): keep what exists
-            pass
-
-
-def make_strategy(distribute: str):
-    import tensorflow as tf
-
-    if distribute == "mirrored":
-        gpus = tf.config.list_logical_devices("GPU")
-        devices = [d.name for d in (gpus or tf.config.list_logical_devices("CPU"))]
-        # On CPU-only hosts NCCL is absent; reduce on the host.
-        return tf.distribute.MirroredStrategy(devices, cross_device_ops=tf.distribute.ReductionToOneDevice())
-    if distribute == "multiworker":
-        return _multiworker_strategy()
-    return tf.distribute.get_strategy()
-
-
-@functools.cache
-def _multiworker_strategy():
-    """One MultiWorkerMirroredStrategy per process, over the cluster in TF_CONFIG (pipeline.cluster)."""
-    import tensorflow as tf
-
-    from pipeline.cluster import read_cluster
-
-    read_cluster()  # a one-line error for a bad TF_CONFIG, before TensorFlow's own
-    return tf.distribute.MultiWorkerMirroredStrategy()
 
 
 def steps_per_epoch(train_config: TrainConfig, train_images: int) -> int:
@@ -119,6 +69,27 @@ def with_data_classes(model_config: ModelConfig, train_digits: Digits, resume: b
     return replace(model_config, num_classes=classes)
 
 
+def settle(
+    model_config: ModelConfig,
+    train_digits: Digits,
+    run_dir: Path,
+    resume: bool = False,
+    explicit: set[str] = frozenset(),
+    seed: int = 0,
+) -> tuple[ModelConfig, RunState]:
+    """The run's model, settled once before training -> (ModelConfig, RunState to start from).
+
+    A resumed run's model comes from its checkpoint (read here, once; the flags in `explicit` must
+    agree with it), a fresh run's from the flags; a conditional model gets its data's classes.
+    Raises CheckpointError or DataError (one line).
+    """
+    if resume:
+        state = check_resumable(run_dir, model_config, explicit)
+        return with_data_classes(ModelConfig(**state.model), train_digits, resume=True), state
+    model_config = with_data_classes(model_config, train_digits)
+    return model_config, RunState(model=asdict(model_config), seed=seed)
+
+
 @dataclass
 class TrainResult:
     generator: object  # tf_keras.Model: the weight average that ships
@@ -136,8 +107,11 @@ def train(
     resume: bool = False,
     log=print,
     tensorboard_dir: Path | None = None,
+    state: RunState | None = None,
 ) -> TrainResult:
     """Train (or continue) a GAN; returns the trained generator and the run's report folder.
+
+    `state` is the start `settle` returned with `model_config`; None settles them here.
 
     With `tensorboard_dir`, TensorBoard event files go there too (pipeline.callbacks.TensorBoardLogger).
     Raises TrainingInterrupted after Ctrl-C (a checkpoint is written first) and TrainingDiverged
@@ -158,15 +132,12 @@ def train(
             f"{train_digits.source}: {len(train_digits):,} training images are fewer than one batch of "
             f"{train_config.batch_size}; use a smaller --batch-size or more images"
         )
+    if state is None:
+        model_config, state = settle(model_config, train_digits, run_dir, resume, seed=train_config.seed)
     if resume:
-        state = checkpoints.read_state()
-        model_config = with_data_classes(ModelConfig(**state.model), train_digits, resume=True)
         log(f"resuming from {checkpoints.latest()} at epoch {state.epoch}")
-    else:
-        model_config = with_data_classes(model_config, train_digits)
-        if checkpoints.latest() is not None:
-            log(f"starting afresh: the checkpoint in {checkpoints.root} is replaced at the first epoch end")
-        state = RunState(model=asdict(model_config), seed=train_config.seed)
+    elif checkpoints.latest() is not None:
+        log(f"starting afresh: the checkpoint in {checkpoints.root} is replaced at the first epoch end")
     state.data_source, state.train_images = train_digits.source, len(train_digits)
     samples_dir.mkdir(parents=True, exist_ok=True)
     report_dir.mkdir(parents=True, exist_ok=True)
