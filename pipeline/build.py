@@ -25,7 +25,7 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
     With --distribute multiworker, only the chief writes --run-dir and --out; another worker
     trains with it, keeps nothing (pipeline.cluster) and returns {} after training.
     """
-    from pipeline import cluster, contract, data, export, files, train
+    from pipeline import cluster, contract, data, export, files, timeline, train
 
     started = time.monotonic()
     job = cluster.Job(config.train.distribute, log)  # first: the devices are set before any TensorFlow op
@@ -68,15 +68,25 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
             critic = contract.discriminator_entry(
                 discriminator, stage.path, model_config, critic_quantize, critic_differences
             )
-        evaluation = None
+        evaluation = score = None
         if config.evaluate and not train_digits.num_classes:
             log("evaluation skipped: the judge's metrics need labelled images (one subfolder per class)")
         elif config.evaluate:
-            from pipeline.evaluate import evaluate_export
+            from pipeline.evaluate import evaluate_export, headline
 
             evaluation = evaluate_export(
                 reloaded, model_config, train_digits, heldout, config.eval_samples, config.train.seed, log
             )
+
+            def score(snapshot) -> dict:
+                scores = evaluate_export(
+                    snapshot, model_config, train_digits, heldout, timeline.SCORE_SAMPLES, config.train.seed, _quiet
+                )
+                return headline(scores)
+
+        run_dir, history = result.report_dir.parent, result.state.history
+        quantize = config.quantize
+        timeline_entry = timeline.ship(generator, run_dir, stage.path, model_config, quantize, history, score, log)
         shutil.copytree(result.report_dir, stage.path / "report")
         training = dict(result.summary, created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         content = contract.metadata(
@@ -91,6 +101,7 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
             name=config.out.name,
             class_names=getattr(train_digits, "class_names", None) or None,
             discriminator=critic,
+            timeline=timeline_entry,
         )
         contract.write_metadata(stage.path, content)
         stage.commit()
@@ -115,6 +126,10 @@ def run(config: BuildConfig, explicit: set[str], log=print, tensorboard: Path | 
             + (f", label accuracy {g['label_accuracy']:.3f}" if g.get("label_accuracy") is not None else "")
         )
     return content
+
+
+def _quiet(message: str) -> None:
+    pass
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 import tf_keras as keras
 
-from pipeline import report
+from pipeline import report, timeline
 from pipeline.checkpoints import Checkpoints, RunState
 from pipeline.faults import crash_point
 
@@ -37,12 +37,14 @@ class TrainingMonitor(keras.callbacks.Callback):
         samples_dir: Path,
         time_limit: float,
         log: Callable[[str], object],
+        snapshots: tuple[int, ...] = (),
     ):
         super().__init__()
         self.state, self.checkpoints, self.checkpoint = state, checkpoints, checkpoint
         self.grid_inputs, self.grid_columns = grid_inputs, grid_columns
         self.epochs, self.batch_size = epochs, batch_size
         self.samples_dir, self.time_limit, self.log = samples_dir, time_limit, log
+        self.snapshots = set(snapshots)  # epochs whose generator the timeline keeps (pipeline.timeline)
         self.multiworker = False  # set at train begin, from the model's strategy
         self._interrupt_agreed = False
         self.interrupted = self.diverged = self.out_of_time = False
@@ -111,12 +113,16 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.state.wall_time_s = self.elapsed()
         for key, value in (logs or {}).items():
             self.state.history["epoch"].setdefault(key, []).append(round(float(value), 5))
-        if self.state.epoch == 1:  # a fresh run: grids of an earlier run are stale now
+        run_dir = self.samples_dir.parent
+        if self.state.epoch == 1:  # a fresh run: grids and snapshots of an earlier run are stale now
             for stale in self.samples_dir.glob("epoch_*.png"):
                 stale.unlink()
+            timeline.clear_snapshots(run_dir)
         pixels = report.generate_pixels(self.model.ema_generator, self.grid_inputs)
         grid = report.grid_image(pixels, self.grid_columns)
         report.save_png(grid, self.samples_dir / f"epoch_{epoch + 1:04d}.png")
+        if self.state.epoch in self.snapshots:  # before the checkpoint: a resumed run never lacks one
+            timeline.save_snapshot(self.model.ema_generator, run_dir, self.state.epoch)
         self.checkpoints.save(self.checkpoint, self.state)
         done = self.state.epoch
         per_epoch = (self.elapsed() - self.previous_wall) / max(1, done - self.first_epoch)

@@ -133,6 +133,9 @@ class TrainConfig:
     distribute: str = "default"
     # Number of fixed-noise samples per class row in the per-epoch grid.
     grid_columns: int = 10
+    # Epochs at which the shipped generator is kept for the page's training timeline (pipeline.timeline),
+    # log-spaced, the first and the last included; 0: none.
+    timeline_points: int = 8
 
 
 @dataclass(frozen=True)

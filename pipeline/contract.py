@@ -109,6 +109,7 @@ def metadata(
     name: str | None = None,
     class_names: tuple[str, ...] | None = None,
     discriminator: dict | None = None,
+    timeline: dict | None = None,
 ) -> dict:
     """The contract with the page, as web/metadata.schema.json defines it (write_metadata checks it).
 
@@ -151,6 +152,7 @@ def metadata(
         "discriminator": discriminator,
         "training": training,
         "evaluation": evaluation,
+        **({"timeline": timeline} if timeline else {}),  # pipeline.timeline; none for a run that kept none
     }
 
 

@@ -69,6 +69,13 @@ def evaluate_export(
     return evaluate_generator(generate, model_config.num_classes, judge, train, heldout, samples=samples)
 
 
+def headline(evaluation: dict) -> dict:
+    """An evaluation's one number, for the timeline: a generator's FID, an upscaler's PSNR (dB)."""
+    if "upscaled" in evaluation:
+        return {"psnr": round(float(evaluation["upscaled"]["psnr"]), 3)}
+    return {"fid": round(float(evaluation["generated"]["fid"]), 3)}
+
+
 def model_config_of(metadata: dict) -> ModelConfig:
     """What an export's metadata.json says the model is (its variant's record gives the rest)."""
     return ModelConfig(

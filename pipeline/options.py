@@ -158,6 +158,14 @@ def make_parser() -> Parser:
         help="stop training after this many seconds (0: no limit); used by the benchmark",
     )
     parser.add_argument(
+        "--timeline",
+        dest="timeline_points",
+        type=in_range(int, 0, 100),
+        default=train.timeline_points,
+        help=f"keep the generator at this many epochs (log-spaced, the first and last included) for the page's "
+        f"training timeline; 0: none (default {train.timeline_points})",
+    )
+    parser.add_argument(
         "--eval-samples",
         type=in_range(int, 100, 100_000),
         default=DEFAULTS.eval_samples,
@@ -247,6 +255,7 @@ def parse_command(argv: list[str] | None) -> Command:
         seed=args.seed,
         time_limit=args.time_limit,
         distribute=args.distribute,
+        timeline_points=args.timeline_points,
     )
     for flag in ("data", "eval_data"):
         path = getattr(args, flag)

@@ -18,6 +18,7 @@ from pipeline.checkpoints import (  # noqa: F401 (the exceptions are part of thi
 from pipeline.cluster import make_strategy
 from pipeline.config import ModelConfig, TrainConfig
 from pipeline.data import DataError, Digits, one_hot, to_model_range
+from pipeline.timeline import snapshot_epochs
 
 
 def steps_per_epoch(train_config: TrainConfig, train_images: int) -> int:
@@ -182,6 +183,7 @@ def train(
         samples_dir=samples_dir,
         time_limit=train_config.time_limit,
         log=log,
+        snapshots=tuple(snapshot_epochs(train_config.epochs, train_config.timeline_points)),
     )
     callbacks = [monitor]
     if tensorboard_dir is not None:

@@ -34,7 +34,7 @@ def test_tiny_build_exports_a_model_that_matches_the_keras_generator(tmp_path, s
     assert metadata["training"]["epochs"] == 1 and metadata["training"]["images_seen"] == 320
     assert "npz file" in metadata["training"]["data_source"]
     assert metadata["evaluation"]["samples"] == 200
-    shipped = ["discriminator", "group1-shard1of1.bin", "metadata.json", "model.json", "report"]
+    shipped = ["discriminator", "group1-shard1of1.bin", "metadata.json", "model.json", "report", "timeline"]
     assert sorted(p.name for p in out.iterdir()) == shipped
     for name in ("samples.png", "training.gif", "loss_per_epoch.png", "loss_per_batch.png", "summary.json"):
         assert (out / "report" / name).exists(), name
@@ -180,9 +180,10 @@ def test_each_variant_gets_its_recipe_and_flags_override_it():
 
 @pytest.fixture(scope="module")
 def seeded_builds(tmp_path_factory, small_npz):
-    """Three 2-epoch dcgan builds: seed 3, seed 3 again with --tensorboard, seed 4 -> {name: (process, folder)}."""
+    """Three 2-epoch dcgan builds: seed 3, seed 3 again with --tensorboard and no timeline, seed 4
+    -> {name: (process, folder)}."""
     builds = {}
-    for name, seed, extra in (("a", "3", []), ("b", "3", ["--tensorboard"]), ("c", "4", [])):
+    for name, seed, extra in (("a", "3", []), ("b", "3", ["--timeline", "0", "--tensorboard"]), ("c", "4", [])):
         folder = tmp_path_factory.mktemp(f"seeded-{name}")
         if extra:
             extra = [*extra, str(folder / "tensorboard")]
@@ -194,13 +195,16 @@ def seeded_builds(tmp_path_factory, small_npz):
 
 
 def test_same_seed_gives_the_same_model_with_or_without_tensorboard(seeded_builds):
-    """--seed: the same seed writes byte-identical weights, logging to TensorBoard or not; another seed does not."""
+    """--seed: the same seed writes byte-identical weights, logging to TensorBoard or not, keeping a timeline or
+    not; another seed does not."""
     hashes = {
         name: json.loads((folder / "exported" / "metadata.json").read_text())["sha256"]["group1-shard1of1.bin"]
         for name, (_, folder) in seeded_builds.items()
     }
     assert hashes["a"] == hashes["b"]
     assert hashes["a"] != hashes["c"]
+    assert (seeded_builds["a"][1] / "exported" / "timeline").is_dir()
+    assert not (seeded_builds["b"][1] / "exported" / "timeline").exists()
 
 
 # What TensorFlow, Keras and the converter print when nobody stops them (see pipeline/quiet.py).
@@ -215,6 +219,7 @@ STAGES = (
     "epoch ",
     "export check (generator): ",
     "export check (discriminator): ",
+    "timeline: ",
     "exported dcgan ",
 )
 

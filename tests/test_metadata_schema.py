@@ -268,7 +268,7 @@ def test_the_schema_follows_the_config(schema):
     assert schema["allOf"][2]["if"]["properties"]["variant"] == {"const": upscalers[0]} and len(upscalers) == 1
     assert properties["task"]["enum"] == sorted({variant.task for variant in VARIANTS.values()})
     # Added in version 2 without a version bump, so older version-2 files stay valid: optional.
-    assert set(properties) - set(schema["required"]) == {"task", "outputs", "discriminator"}
+    assert set(properties) - set(schema["required"]) == {"task", "outputs", "discriminator", "timeline"}
 
 
 def test_the_committed_metadata_follows_the_schema(schema, committed):

@@ -61,7 +61,7 @@ def module_graph(entry: str, at_start: bool = False) -> dict[str, list[str]]:
 
     at_start: only what loads before the first grid: main.js's own dynamic import (generator.js,
     once TF.js is there) is taken, other modules' import(...) are not: those load a feature when
-    the visitor opens it (panels.js), and must not be preloaded.
+    the visitor opens it (features.js), and must not be preloaded.
     """
     graph: dict[str, list[str]] = {}
     pending = [entry]
@@ -108,7 +108,7 @@ def test_feature_modules_load_only_when_their_panel_opens():
     """The game, the sliders and the real-digit sprite are imported lazily: not preloaded, not before the grid."""
     lazy = set(module_graph("/main.js")) - set(module_graph("/main.js", at_start=True))
     assert {"/game.js", "/realfake.js", "/sprite.js", "/sliders.js"} <= lazy
-    # The model views (views.js): all models, the pyramid, super-resolution and their arithmetic.
+    # The model views (features.js): all models, the pyramid, super-resolution and their arithmetic.
     assert {"/allmodels.js", "/pyramid.js", "/laplacian.js", "/superres.js", "/upscale.js"} <= lazy
     # The drawing pad and its search; the PNG download, imported on the first click.
     assert {"/draw.js", "/pad.js", "/strokes.js", "/mnistify.js", "/invert.js", "/discriminator.js"} <= lazy

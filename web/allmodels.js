@@ -8,7 +8,7 @@ import { View } from './view.js';
 export const COLUMNS = 10;
 const PLANE_TEXT = (planes) => planes.map((plane) => plane.shape.slice(0, 2).join('×')).join(' and ');
 
-/** The panel's feature (views.js creates it when the panel first opens); page: main.js's DemoPage. */
+/** The panel's feature (features.js creates it when the panel first opens); page: features.js's FeaturePage. */
 export function create(panel, page) {
   return new AllModels(panel, page);
 }

@@ -79,23 +79,36 @@ export function backendText(described, choice, tuning) {
  * Measure every backend the page has (gen: generator.js) with `generator`, switch to the fastest
  * -> {backend, rates, batches}. A quick look at QUICK_BATCH first: a backend several times slower
  * than the best so far is not worth blocking the page for a full TUNE_BATCH measurement.
- * Run it on the page's queue: it switches backends.
+ * Each measurement is its own task on `queue` (the page's), which switches to the backend measured and
+ * back: the page's own work runs between two of them, on its usual backend. `pause()` is awaited
+ * before each (the page waits for the visitor to be idle).
  */
-export async function measureBackends(gen, generator) {
+export async function measureBackends(gen, generator, { queue, pause = async () => {} }) {
   const before = gen.currentBackend();
   const rates = {};
   const batches = {};
   let bestQuick = 0;
+  const measure = (name, batch, budgetMs) =>
+    queue.run(async () => {
+      const home = gen.currentBackend();
+      try {
+        return (await gen.useBackend(name)) ? await gen.measureRate(generator, batch, budgetMs) : null;
+      } finally {
+        await gen.useBackend(home);
+      }
+    });
   for (const name of gen.registeredBackends()) {
-    if (!(await gen.useBackend(name))) continue;
-    const quick = await gen.measureRate(generator, QUICK_BATCH, QUICK_MS);
+    await pause();
+    const quick = await measure(name, QUICK_BATCH, QUICK_MS);
+    if (quick === null) continue;
     const full = quick >= bestQuick / 3;
-    rates[name] = Math.round(full ? await gen.measureRate(generator, TUNE_BATCH) : quick);
+    if (full) await pause();
+    rates[name] = Math.round(full ? await measure(name, TUNE_BATCH) : quick);
     batches[name] = full ? TUNE_BATCH : QUICK_BATCH;
     bestQuick = Math.max(bestQuick, quick);
   }
   const backend = fastest(rates, before);
-  await gen.useBackend(backend);
+  await queue.run(() => gen.useBackend(backend));
   return { backend, rates, batches };
 }
 

@@ -1,5 +1,7 @@
 /** Drawing generated pixel values onto <canvas> elements; no tensors and no page state here. */
 
+import { withArticle } from './words.js';
+
 /**
  * Make `grid` hold exactly `count` digit canvases of `width` x `height`, reusing the ones it has.
  * labels: the class asked for per canvas (null when unconditional); columns: grid columns.
@@ -22,7 +24,7 @@ export function layoutDigits(grid, count, { width, height, labels, classNames, c
     canvas.dataset.index = String(index);
     if (labels) {
       canvas.dataset.label = String(labels[index]);
-      canvas.title = `Asked for a ${classNames[labels[index]]} · sample ${index + 1} · click to morph`;
+      canvas.title = `Asked for ${withArticle(classNames[labels[index]])} · sample ${index + 1} · click to morph`;
     } else {
       delete canvas.dataset.label;
       canvas.title = `Sample ${index + 1} · click to morph`;

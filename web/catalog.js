@@ -1,4 +1,4 @@
-/** The model index, exported/index.json: fetching and checking it, choosing the model the URL names, downloading it; no tensors. */
+/** The model index, exported/index.json: fetching and checking it, choosing the model the URL names, downloading it and the models beside it. */
 
 import {
   EXPORT_URL,
@@ -9,6 +9,7 @@ import {
   loadSchema,
   readBody,
   request,
+  versioned,
 } from './loader.js';
 
 export const INDEX_FORMAT_VERSION = 2;
@@ -121,4 +122,20 @@ export async function downloadModel(entry, indexUrl, { onMetadata = () => {}, on
     onProgress(Math.min(100, Math.round((100 * loaded) / total)));
   });
   return { entry, metadata, artifacts };
+}
+
+/**
+ * A TF.js layers model in a file beside `baseUrl` (a metadata.json or timeline.json): modelFile relative to
+ * it, each file fetched as <file>?v=<its hash> from `digests` (paths relative to baseUrl -> sha256), so a
+ * rebuilt model's files never mix with cached ones. Needs the global tf (call it once TF.js is there).
+ */
+export function loadBeside(baseUrl, modelFile, digests = {}) {
+  const base = new URL(baseUrl, location.href);
+  const folder = modelFile.split('/').slice(0, -1).join('/');
+  const fileUrl = (name) => versioned(new URL(name, base), digests[name]).href;
+  return globalThis.tf.loadLayersModel(
+    globalThis.tf.io.http(fileUrl(modelFile), {
+      weightUrlConverter: async (path) => fileUrl(folder ? `${folder}/${path}` : path),
+    }),
+  );
 }

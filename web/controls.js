@@ -102,7 +102,8 @@ export function prefersReducedMotion() {
 
 /** Keeps the address bar naming `state()`: schedule() writes it once after a burst, now() at once. */
 export function urlWriter(state) {
-  const write = () => history.replaceState(null, '', stateToSearch(state()));
+  // The hash (a lesson step, #watch) stays: a teacher's link keeps both the digits and the place.
+  const write = () => history.replaceState(null, '', stateToSearch(state()) + location.hash);
   const task = debounced(write, URL_DELAY_MS);
   return {
     schedule: task.schedule,

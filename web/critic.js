@@ -1,10 +1,15 @@
-/** The discriminator's opinion of the grid: each digit again, with the probability "real" under it (and, for a conditional model, the class it finds most plausible). */
+/** The discriminator's opinion of the grid: each digit again, with the probability "real" under it (as the class asked for), beside its opinion of real held-out digits. */
 
 import { loadDiscriminator, scoreImages } from './discriminator.js';
+import { unplayable } from './realfake.js';
+import { loadSprite } from './sprite.js';
+import { withArticle } from './words.js';
+
+const REAL_COUNT = 200; // real held-out digits scored for comparison: all of the sprite's
 
 const tf = globalThis.tf; // this module is imported when its panel opens, long after TF.js
 
-/** The panel's feature (panels.js): scores follow the grid while the panel is open. */
+/** The panel's feature (features.js): scores follow the grid while the panel is open. */
 export function create(panel, page) {
   return new Critic(panel, page);
 }
@@ -15,15 +20,15 @@ class Critic {
     this.cells = panel.querySelector('#critic-grid');
     this.status = panel.querySelector('#critic-status');
     this.loaded = null; // {name, model}: the discriminator of the model on screen, kept while it stays
-    this.last = null; // what view() reports: {model, scores, asked, plausible, plausibleScores, images}
+    this.last = null; // what view() reports: {model, scores, asked, images, real: {scores, labels, count, source} or {reason}}
   }
 
   opened() {
-    this.score();
+    return this.score();
   }
 
   drawn() {
-    this.score();
+    return this.score();
   }
 
   closed() {
@@ -38,10 +43,10 @@ class Critic {
     return this.loaded.model;
   }
 
-  /** Score the batch on screen, on the page's queue (after the grid that called it). */
+  /** Score the batch on screen, then real held-out digits for comparison, on the page's queue. */
   score() {
     return this.page.queue.run(async () => {
-      const metadata = this.page.metadata();
+      const metadata = this.page.metadata;
       const batch = this.page.grid.lastBatch;
       if (!metadata.discriminator || !batch) {
         this.status.textContent = 'This model ships no discriminator.';
@@ -49,54 +54,44 @@ class Critic {
       }
       this.status.textContent = 'Asking the discriminator…';
       const model = await this.discriminator(metadata);
-      const generator = this.page.generator();
+      const generator = this.page.generator;
       const [image] = await generator.levels(batch.noise, batch.labels, batch.planes); // output range
-      const count = batch.count;
       const classes = generator.numClasses;
-      const images = tf.tensor4d(image.values, [count, ...generator.imageShape]);
-      try {
-        const asked = classes ? batch.labels : null;
-        const scores = await scored(model, images, asked && oneHot(asked, classes));
-        // A conditional discriminator judges a digit as each class: the most plausible class is
-        // the one it finds most real. [count * classes] scores, digit-major.
-        let plausible = null;
-        let plausibleScores = null;
-        if (classes) {
-          const every = Array.from({ length: count * classes }, (_, i) => i % classes);
-          const tiled = tf.tidy(() =>
-            images
-              .reshape([count, 1, -1])
-              .tile([1, classes, 1])
-              .reshape([-1, ...generator.imageShape]),
-          );
-          const all = await scored(model, tiled, oneHot(every, classes)).finally(() => tiled.dispose());
-          plausible = [];
-          plausibleScores = [];
-          for (let d = 0; d < count; d++) {
-            const row = all.subarray(d * classes, (d + 1) * classes);
-            const best = row.indexOf(Math.max(...row));
-            plausible.push(best);
-            plausibleScores.push(row[best]);
-          }
-        }
-        this.last = {
-          model: metadata.name,
-          scores: Array.from(scores),
-          asked,
-          plausible,
-          plausibleScores,
-          images: image.values,
-        };
-        this.render(metadata.class_names);
-      } finally {
-        images.dispose();
-      }
+      const images = tf.tensor4d(image.values, [batch.count, ...generator.imageShape]);
+      // A conditional discriminator judges how real a digit looks *as the class it was asked for*; it is
+      // not a classifier, so the page never reads a class off its scores.
+      const asked = classes ? batch.labels : null;
+      const scores = await scored(model, images, asked && oneHot(asked, classes)).finally(() => images.dispose());
+      const real = await this.realScores(model, metadata);
+      this.last = { model: metadata.name, scores: Array.from(scores), asked, images: image.values, real };
+      this.render(metadata);
     });
   }
 
-  /** The grid's digits again (copied from its canvases), each with its scores underneath. */
-  render(classNames) {
-    const { scores, asked, plausible, plausibleScores } = this.last;
+  /**
+   * The same discriminator on real held-out digits (the page's sprite), each as its true class ->
+   * {scores, labels, count} or {reason} when the sprite is not of this model's dataset. Run on the queue.
+   */
+  async realScores(model, metadata) {
+    const sprite = await loadSprite();
+    const reason = unplayable(metadata, sprite);
+    if (reason) return { reason };
+    const count = Math.min(REAL_COUNT, sprite.count);
+    const [low, high] = metadata.output_range;
+    const values = sprite.images.subarray(0, count * sprite.tile * sprite.tile).map((v) => low + v * (high - low));
+    const images = tf.tensor4d(values, [count, sprite.tile, sprite.tile, 1]);
+    const labels = sprite.labels.slice(0, count);
+    const classes = metadata.num_classes;
+    const scores = await scored(model, images, classes ? oneHot(labels, classes) : null).finally(() =>
+      images.dispose(),
+    );
+    return { scores: Array.from(scores), labels, count, source: sprite.source };
+  }
+
+  /** The grid's digits again (copied from its canvases), each with its score underneath, then the comparison. */
+  render(metadata) {
+    const { scores, asked, real } = this.last;
+    const names = metadata.class_names;
     const canvases = this.page.grid.canvases;
     const cells = canvases.map((source, i) => {
       const cell = document.createElement('figure');
@@ -108,25 +103,20 @@ class Critic {
       copy.getContext('2d').drawImage(source, 0, 0);
       copy.setAttribute('aria-hidden', 'true');
       const caption = document.createElement('figcaption');
-      const real = `${Math.round(scores[i] * 100)}% real`;
-      caption.textContent = real;
-      let label = `Digit ${i + 1}: ${real}`;
-      if (plausible) {
-        const best = classNames[plausible[i]];
-        caption.title = `as the ${classNames[asked[i]]} asked for: ${real}; most plausible as ${best} (${Math.round(plausibleScores[i] * 100)}% real)`;
-        const line = document.createElement('span');
-        line.textContent = `best: ${best}`;
-        caption.append(document.createElement('br'), line);
-        label = `Digit ${i + 1}, asked for ${classNames[asked[i]]}: ${real}; most plausible as ${best}`;
-      }
-      cell.setAttribute('aria-label', label);
+      const verdict = `${Math.round(scores[i] * 100)}% real` + (asked ? `, as ${withArticle(names[asked[i]])}` : '');
+      caption.textContent = verdict;
+      cell.setAttribute('aria-label', `Image ${i + 1}: ${verdict}`);
       cell.append(copy, caption);
       return cell;
     });
     this.cells.style.setProperty('--columns', this.page.grid.elements.grid.style.getPropertyValue('--columns'));
     this.cells.replaceChildren(...cells);
-    const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
-    this.status.textContent = `Mean probability "real" over ${scores.length} digits: ${(mean * 100).toFixed(1)}%.`;
+    const percent = (values) => `${((values.reduce((a, b) => a + b, 0) / values.length) * 100).toFixed(0)}%`;
+    const generated = `On average it gives these ${scores.length} generated images ${percent(scores)} "real"`;
+    this.status.textContent = real.reason
+      ? `${generated}. (${real.reason.replace(' to play', ' to compare')})`
+      : `${generated}, and ${real.count} real digits it never trained on (${real.source}) ${percent(real.scores)}. ` +
+        'Close numbers mean the generator fools it about as often as real digits convince it.';
   }
 
   /** For the test hook: the last scores and the images they were computed on. */

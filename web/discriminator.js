@@ -1,6 +1,6 @@
 /** The discriminator, when a model ships one (metadata.discriminator): loading it, and the probability it gives images of being real. */
 
-import { versioned } from './loader.js';
+import { loadBeside } from './catalog.js';
 
 const tf = globalThis.tf; // loaded by the drawing panel, long after TF.js
 
@@ -12,16 +12,8 @@ const tf = globalThis.tf; // loaded by the drawing panel, long after TF.js
  */
 export async function loadDiscriminator(metadata, metadataUrl) {
   if (!metadata.discriminator) return null;
-  const base = new URL(metadataUrl, location.href);
   const { model_file: modelFile, sha256: digests = {} } = metadata.discriminator;
-  // Every file ?v=<its hash>, as the generator's: a rebuilt discriminator is never paired with a cached shard.
-  const folder = modelFile.split('/').slice(0, -1).join('/');
-  const fileUrl = (name) => versioned(new URL(name, base), digests[name]).href;
-  return tf.loadLayersModel(
-    tf.io.http(fileUrl(modelFile), {
-      weightUrlConverter: async (path) => fileUrl(folder ? `${folder}/${path}` : path),
-    }),
-  );
+  return loadBeside(metadataUrl, modelFile, digests); // ?v=<hash>, as the generator's files
 }
 
 /**

@@ -3,6 +3,7 @@
  * the generator (invert.js) and, when the model ships a discriminator, its verdict on the drawing.
  */
 
+import { things, withArticle } from './words.js';
 import { drawOne } from './canvas.js';
 import { loadDiscriminator, scoreDigit } from './discriminator.js';
 import { downloadCanvas, sheet } from './download.js';
@@ -14,8 +15,8 @@ import { randomSeed } from './random.js';
 const ALL_CLASSES = 'all';
 
 /**
- * The panel's feature (panels.js calls it when the panel first opens). panel: its <details>; page:
- * {queue, morph, generator(), metadata(), metadataUrl(), fail(error)}.
+ * The panel's feature (features.js calls it when the panel first opens). panel: its <details>;
+ * page: features.js's FeaturePage.
  */
 export function create(panel, page) {
   return new Drawing(panel, page);
@@ -49,12 +50,12 @@ class Drawing {
     this.verdict = null; // {probability, label} of the drawing, when there is a discriminator
     this.pad = new Pad(this.elements.pad, (strokes) => this.changed(strokes));
     const { find, undo, clear, morph, download, classes } = this.elements;
-    classes.addEventListener('change', () => this.digit && this.judge().catch((error) => page.fail(error)));
-    find.addEventListener('click', () => this.find().catch((error) => page.fail(error)));
+    classes.addEventListener('change', () => this.digit && page.track(this.judge()));
+    find.addEventListener('click', () => page.track(this.find()));
     undo.addEventListener('click', () => this.pad.undo());
     clear.addEventListener('click', () => this.pad.clear());
     morph.addEventListener('click', () => this.morphFrom());
-    download.addEventListener('click', () => this.download().catch((error) => page.fail(error)));
+    download.addEventListener('click', () => page.track(this.download()));
     this.follow();
   }
 
@@ -70,7 +71,7 @@ class Drawing {
 
   /** The model on screen: its classes in the picker; a result or verdict from another model is dropped. */
   follow() {
-    const metadata = this.page.metadata();
+    const metadata = this.page.metadata;
     if (!metadata || metadata === this.metadata) return;
     this.metadata = metadata;
     const { classes, classField, classLabel, found, verdict } = this.elements;
@@ -82,7 +83,7 @@ class Drawing {
     classLabel.textContent = names.every((name) => /^\d$/.test(name)) ? 'As digit' : 'As class';
     classField.hidden = names.length === 0;
     // An upscaler (metadata.task "upscale") draws from 7x7 digits, not noise: there is nothing to search.
-    this.searchable = !this.page.generator().upscales;
+    this.searchable = !this.page.generator.upscales;
     this.elements.status.textContent = this.searchable
       ? ''
       : 'This model upscales small digits: it has no noise to search.';
@@ -100,12 +101,19 @@ class Drawing {
   changed(strokes) {
     const raster = rasterize(strokes);
     this.digit = raster && mnistify(raster.ink, raster.width, raster.height);
-    const { digit, status } = this.elements;
+    const { digit, status, found, verdict } = this.elements;
     showInk(digit, this.digit);
     if (this.found) status.textContent = 'The drawing changed: find it again to match it.';
     this.found = null;
+    if (!this.digit) {
+      // Cleared: nothing is left to judge or match, so the last verdict and match go too.
+      showInk(found, null);
+      status.textContent = '';
+      this.verdict = null;
+      verdict.hidden = true;
+    }
     this.enable();
-    if (this.digit) this.judge().catch((error) => this.page.fail(error));
+    if (this.digit) this.page.track(this.judge());
   }
 
   enable() {
@@ -141,7 +149,7 @@ class Drawing {
     if (digit !== this.digit || metadata !== this.metadata) return; // drawn on (or switched model) meanwhile
     drawOne(found, result.pixels, 0, shape);
     this.found = result;
-    const as = result.label === null ? '' : ` a ${metadata.class_names[result.label]}`;
+    const as = result.label === null ? '' : ` ${withArticle(metadata.class_names[result.label])}`;
     const [low, high] = metadata.output_range;
     status.textContent =
       `Found${as} at distance ${result.mse.toFixed(4)} (mean squared difference per pixel, on ${low}…${high}) ` +
@@ -159,7 +167,7 @@ class Drawing {
     return this.page.queue
       .run(async () => {
         const started = performance.now();
-        const result = await invert(this.page.generator(), target, { seed: randomSeed(), ...options });
+        const result = await invert(this.page.generator, target, { seed: randomSeed(), ...options });
         return { ...result, ms: performance.now() - started };
       })
       .finally(() => {
@@ -196,16 +204,24 @@ class Drawing {
     }
     const model = await this.discriminator;
     if (!model || !digit) return;
-    const classes = metadata.num_classes === 0 ? [null] : this.chosenClasses() || [...metadata.class_names.keys()];
+    const chosen = this.chosenClasses();
+    if (metadata.num_classes > 0 && !chosen) {
+      // A conditional discriminator judges how real an image looks as a given class; it is not a
+      // classifier, so the page does not guess the class from its scores: the person says it.
+      this.verdict = null;
+      verdict.textContent = `Choose which ${things(metadata.class_names).slice(0, -1)} you drew (above) to ask the discriminator how real it looks as that one.`;
+      verdict.hidden = false;
+      return;
+    }
+    const classes = metadata.num_classes === 0 ? [null] : chosen;
     const image = toOutputRange(digit, metadata.output_range);
     const scores = await this.page.queue.run(() =>
       scoreDigit(model, image, metadata.image_shape, classes, metadata.num_classes),
     );
     if (metadata !== this.metadata || digit !== this.digit) return; // a newer drawing (or model) has its own verdict
-    const best = scores.indexOf(Math.max(...scores));
-    this.verdict = { probability: scores[best], label: classes[best] };
-    const as = this.verdict.label === null ? '' : ` ${metadata.class_names[this.verdict.label]}`;
-    verdict.textContent = `The discriminator: ${Math.round(this.verdict.probability * 100)}% a real${as}.`;
+    this.verdict = { probability: scores[0], label: classes[0] };
+    const as = this.verdict.label === null ? '' : `, as ${withArticle(metadata.class_names[this.verdict.label])}`;
+    verdict.textContent = `The discriminator: ${Math.round(this.verdict.probability * 100)}% real${as}.`;
     verdict.hidden = false;
   }
 

@@ -44,3 +44,25 @@ export function describeError(error) {
   const message = (error && error.message) || String(error);
   return { kind, title: ERROR_TITLES[kind], message };
 }
+
+/**
+ * A failure inside a panel -> one plain sentence for a learner (the page's own errors are already plain;
+ * TF.js's are not). backend: the TF.js backend in use, if known.
+ */
+export function plainError(error, backend) {
+  const message = (error && error.message) || String(error);
+  const kernel = /Kernel '(\w+)' not registered for backend '(\w+)'/.exec(message);
+  if (kernel) {
+    return (
+      `The ${kernel[2]} backend cannot compute a step this panel needs (${kernel[1]}). ` +
+      'Choose another backend at the top of the page and try again.'
+    );
+  }
+  if (/memory|allocat/i.test(message)) {
+    return `The browser ran out of memory${backend ? ` on the ${backend} backend` : ''}. Close other tabs, or try fewer digits.`;
+  }
+  if (error instanceof TypeError && /fetch/i.test(message)) {
+    return 'A file this panel needs could not be downloaded: is the server still running? Reload the page to try again.';
+  }
+  return `This panel stopped: ${message}`;
+}

@@ -19,8 +19,8 @@ const GAP_MS = 400; // a blank between two digits, so that one never seems to tu
 const ANSWER_KEYS = { r: 'real', f: 'fake' };
 
 /**
- * The panel's feature (panels.js calls it when the panel first opens). panel: its <details>;
- * page: {queue, generator(), metadata(), seed(), fail(error)}, the generator and metadata on screen.
+ * The panel's feature (features.js calls it when the panel first opens). panel: its <details>;
+ * page: features.js's FeaturePage.
  */
 export function create(panel, page) {
   return new Game(panel, page);
@@ -95,25 +95,25 @@ class Game {
 
   refresh() {
     if (!this.sprite) return;
-    const reason = unplayable(this.page.metadata(), this.sprite);
+    const reason = unplayable(this.page.metadata, this.sprite);
     this.elements.start.disabled = reason !== null;
     if (reason) this.setPhase('unavailable', reason);
     else if (this.elements.root.dataset.phase !== 'done') this.setPhase('idle', 'Press Start to play.');
   }
 
   start() {
-    if (this.current || !this.sprite || unplayable(this.page.metadata(), this.sprite)) return;
+    if (this.current || !this.sprite || unplayable(this.page.metadata, this.sprite)) return;
     const { elements } = this;
-    const seed = gameSeed(this.page.seed(), this.games++);
+    const seed = gameSeed(this.page.state.seed, this.games++);
     const count = Number(elements.rounds.value);
-    const numClasses = this.page.generator().numClasses;
+    const numClasses = this.page.generator.numClasses;
     const rounds = scheduleRounds(seed, count, { spriteCount: this.sprite.count, numClasses });
     this.current = { seed, showMs: Number(elements.time.value), rounds, answers: [], index: -1, accepting: false };
     elements.start.disabled = true;
     elements.results.hidden = true;
     for (const button of [elements.real, elements.fake]) button.disabled = false;
     elements.real.focus(); // the answer buttons keep the focus for the whole game (never disabled during it)
-    this.next().catch((error) => this.page.fail(error));
+    this.page.track(this.next());
   }
 
   /** Show the next round's digit after a blank, or end the game after the last one. */
@@ -122,7 +122,7 @@ class Game {
     game.index += 1;
     this.blank();
     if (game.index === game.rounds.length) return this.finish();
-    const reason = unplayable(this.page.metadata(), this.sprite);
+    const reason = unplayable(this.page.metadata, this.sprite);
     if (reason) return this.stop(`The game stopped: ${reason}`);
     this.setPhase('wait');
     const round = game.rounds[game.index];
@@ -145,14 +145,14 @@ class Game {
     if (round.real) {
       const size = this.sprite.tile * this.sprite.tile;
       const values = this.sprite.images.slice(round.tile * size, (round.tile + 1) * size).map((value) => value * 255);
-      return { values, model: this.page.metadata().name };
+      return { values, model: this.page.metadata.name };
     }
     return this.page.queue.run(async () => {
-      const generator = this.page.generator(); // the model on screen when the round is drawn
+      const generator = this.page.generator; // the model on screen when the round is drawn
       const label = generator.conditional ? (round.label ?? 0) % generator.numClasses : null;
       const noise = normalNoise(round.noiseSeed, generator.latentDim);
       const values = await generator.pixels(noise, label === null ? null : [label]);
-      return { values, model: this.page.metadata().name };
+      return { values, model: this.page.metadata.name };
     });
   }
 
@@ -163,7 +163,7 @@ class Game {
     game.accepting = false;
     const round = game.rounds[game.index];
     game.answers.push({ model: game.model, showMs: game.showMs, real: round.real, answer: verdict });
-    this.next().catch((error) => this.page.fail(error));
+    this.page.track(this.next());
   }
 
   finish() {
@@ -187,7 +187,7 @@ class Game {
     this.blank();
     const { elements } = this;
     const inside = elements.root.contains(document.activeElement);
-    const reason = unplayable(this.page.metadata(), this.sprite);
+    const reason = unplayable(this.page.metadata, this.sprite);
     elements.start.disabled = reason !== null;
     // Before the answer buttons are disabled, so the focus is never lost.
     if (inside) (reason ? elements.root.closest('details').querySelector('summary') : elements.start).focus();

@@ -1,5 +1,6 @@
 /** The grid of digits: generate the batch the page's state names (or given noise) and draw it, one canvas per digit. */
 
+import { things } from './words.js';
 import { classesFor, explicitBatch, gridColumns, sampleOf } from './batch.js';
 import { drawDigits, drawOne, layoutDigits } from './canvas.js';
 import { planeNoise, planeRows } from './inputs.js';
@@ -107,7 +108,7 @@ export class Grid {
     this.lastBatch = { seed, digit, count, noise, labels: classes, planes, generateMs, drawMs, backend };
     const rate = Math.round((count * 1000) / Math.max(generateMs, 0.01));
     this.elements.timing.textContent =
-      `${count} digit${count === 1 ? '' : 's'} in ${generateMs.toFixed(1)} ms ` +
+      `${count} ${count === 1 ? things(this.classNames).slice(0, -1) : things(this.classNames)} in ${generateMs.toFixed(1)} ms ` +
       `(${rate.toLocaleString('en')}/s) · drawn in ${drawMs.toFixed(1)} ms`;
     this.onDrawn(this.lastBatch);
     return this.lastBatch;

@@ -9,7 +9,7 @@ import { marks } from './tasks.js';
 /**
  * view: what the page lets scripts see and do.
  *   ready: a promise, resolved once the first grid is drawn, rejected with the first failure;
- *   failure(), metadata(), models(), state(), tuning(), lastBatch(), backend(), morph(), panels(), views(): current
+ *   failure(), metadata(), models(), state(), tuning(), lastBatch(), backend(), morph(), features(): current
  *   values or null;
  *   activity(): the page's pending work, each {settled(), idle()};
  *   show(options), drawNoise(noise, labels), benchmark(options), setBackend(name), setModel(name), invert(target,
@@ -52,21 +52,16 @@ export function installHook(view) {
       return view.morph();
     },
     /**
-     * The feature panels, by name: {critic, game, draw, sliders}, each null until its panel was first opened.
+     * The optional panels, by name (features.js), each null until its panel was first opened:
+     * {critic, game, sliders, draw, models, pyramid, superres}.
      * game: {phase, games, seed, rounds: [{real, tile | label and noiseSeed, answer}], results: realfake.summarize rows}.
      * draw: {strokes, digit (784 values 0..1, or null), found ({label, mse, ms, noise} or null), searching, verdict}.
-     */
-    get panels() {
-      return view.panels();
-    },
-    /**
-     * The model views, by name: {models, pyramid, superres}, each null until its panel was first opened (views.js).
      * models: {seed, columns, sharedDim, rows: [{name, latentDim, classes, note, loaded}]}.
      * pyramid: {limits, rows: [{index, label, level_7, level_14, image, detail14, detail28}]}, values in output_range.
      * superres: {model, source, seed, indices, names, psnr: {bicubic, srgan} per digit, mean: {bicubic, srgan}}.
      */
-    get views() {
-      return view.views();
+    get features() {
+      return view.features();
     },
     /** Timing marks, in ms since navigation: start, metadata, downloaded, domReady, backendReady, modelBuilt, firstDraw. */
     get timings() {

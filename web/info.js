@@ -93,6 +93,21 @@ export function renderModel(list, metadata) {
   ]);
 }
 
+/** "IDX files /usr/share/datasets/x/train.gz (60,000 images)" -> "IDX files train.gz (60,000 images)": the
+build machine's folders mean nothing to a visitor. */
+export function withoutFolders(source) {
+  return typeof source === 'string'
+    ? source.replace(/(?:[A-Za-z]:)?[\\/]?(?:[^\s\\/()]+[\\/])+([^\s\\/()]+)/g, '$1')
+    : source;
+}
+
+/** "2026-11-30T12:56:45Z" -> "30 Nov 2026" (the day in UTC, as the build wrote it); anything else as given. */
+export function formatDate(iso) {
+  const date = typeof iso === 'string' ? new Date(iso) : null;
+  if (!date || Number.isNaN(date.getTime())) return text(iso);
+  return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
 export function renderTraining(list, training) {
   if (!training || typeof training !== 'object') {
     fillList(list, [['Training', 'not recorded in metadata.json']]);
@@ -103,11 +118,11 @@ export function renderTraining(list, training) {
     ['Epochs', formatNumber(training.epochs)],
     ['Images seen', formatNumber(training.images_seen)],
     ['Training images', formatNumber(training.train_images)],
-    ['Data', text(training.data_source)],
+    ['Data', text(withoutFolders(training.data_source))],
     ['Wall time', formatDuration(training.wall_time_s)],
     ['Final losses', `D ${formatNumber(losses.d_loss, 3)} · G ${formatNumber(losses.g_loss, 3)}`],
     ['Seed', text(training.seed)],
-    ['Exported', text(training.created)],
+    ['Exported', formatDate(training.created)],
   ]);
 }
 

@@ -7,7 +7,7 @@ const tf = globalThis.tf; // generator.js, the only importer, runs once TF.js is
 let registered = false;
 
 /**
- * Make tf.loadLayersModel build the generator's Conv2DTranspose, BatchNormalization and Dense
+ * Make tf.loadLayersModel build the generator's Conv2DTranspose, BatchNormalization, Dense and Conv2D
  * layers from the classes below. Each gives TF.js's own output; where it applies, the transposed
  * convolution runs in its sub-pixel form, and the three layers' gradients with respect to their
  * input (all that inverting the generator needs, invert.js) skip the slow kernels: without them a
@@ -21,6 +21,7 @@ export function registerFastLayers() {
     subPixelConv2DTranspose(classOf(tf.layers.conv2dTranspose({ filters: 1, kernelSize: 1 }))),
     inputGradientBatchNormalization(classOf(tf.layers.batchNormalization({}))),
     inputGradientDense(classOf(tf.layers.dense({ units: 1 }))),
+    inputGradientConv2D(classOf(tf.layers.conv2d({ filters: 1, kernelSize: 1 }))),
   ]) {
     tf.serialization.registerClass(Layer); // replaces TF.js's class for that Keras name
   }
@@ -150,4 +151,54 @@ function inputGradientDense(Dense) {
   }
   InputGradientDense.className = 'Dense';
   return InputGradientDense;
+}
+
+/*
+ * A Conv2D with an odd kernel, stride 1 and 'same' padding (LAPGAN's levels) has, before its
+ * activation, dy/dx = dy convolved with the adjoint kernel (turned 180 degrees, in and out channels
+ * swapped), 'same' padding again. TF.js runs a Conv2D with a bias as one fused kernel whose gradient
+ * also computes the kernel's, with Conv2DBackpropFilter, which the WASM backend does not have: without
+ * this class, finding a digit in LAPGAN fails there. Linear and tanh activations (LAPGAN's) are covered.
+ */
+function inputGradientConv2D(Conv2D) {
+  const DERIVATIVES = {
+    linear: (dy) => dy,
+    tanh: (dy, y) => dy.mul(tf.scalar(1).sub(y.square())), // tanh' = 1 - tanh^2, from the output
+  };
+  class InputGradientConv2D extends Conv2D {
+    call(inputs, kwargs) {
+      const input = single(inputs);
+      const activation = this.activation == null ? 'linear' : this.activation.getClassName();
+      const ones = (values) => values.every((value) => value === 1);
+      const applies =
+        this.rank === 2 &&
+        this.kernelSize.every((size) => size % 2 === 1) &&
+        ones(this.strides) &&
+        ones(this.dilationRate) &&
+        this.padding === 'same' &&
+        this.dataFormat === 'channelsLast' &&
+        activation in DERIVATIVES;
+      if (!applies) return super.call(inputs, kwargs);
+      if (!this.adjointKernel) {
+        this.adjointKernel = tf.tidy(() => tf.keep(tf.reverse(this.kernel.read(), [0, 1]).transpose([0, 1, 3, 2])));
+      }
+      const forward = (x) => super.call(x, kwargs);
+      return tf.customGrad((x, save) => {
+        const y = forward(x);
+        save([y]);
+        return {
+          value: y,
+          gradFunc: (dy, [output]) => tf.conv2d(DERIVATIVES[activation](dy, output), this.adjointKernel, 1, 'same'),
+        };
+      })(input);
+    }
+
+    disposeWeights() {
+      if (this.adjointKernel) this.adjointKernel.dispose();
+      this.adjointKernel = null;
+      return super.disposeWeights();
+    }
+  }
+  InputGradientConv2D.className = 'Conv2D';
+  return InputGradientConv2D;
 }

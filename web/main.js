@@ -1,34 +1,26 @@
 /** The page's orchestration: pick a model from the index, load it, then wire the grid, morph, backend choice, controls and hook together. */
 
-import {
-  backendOrder,
-  backendText,
-  measureBackends,
-  modelKey,
-  pageStorage,
-  readTuning,
-  rememberedBackend,
-  saveTuning,
-} from './backend.js';
-import { chooseModel, downloadModel, loadIndex } from './catalog.js';
+import { backendOrder, modelKey, pageStorage, readTuning, rememberedBackend } from './backend.js';
+import { chooseModel, downloadModel, loadIndex, metadataUrl } from './catalog.js';
 import { buildControls, prefersReducedMotion, showClasses, showModels, syncControls, urlWriter } from './controls.js';
 import { ERROR_KINDS, describeError } from './errors.js';
+import { Features } from './features.js';
 import { Grid } from './grid.js';
 import { installHook } from './hook.js';
 import { formatBytes, renderInfo } from './info.js';
 import { AUTO_BACKEND } from './limits.js';
+import { UPSCALE } from './inputs.js';
+import { arrangeLesson, scrollToStep, showPicked, showTimelineNote } from './lesson.js';
 import { LoadError } from './loader.js';
 import { Morph } from './morph.js';
+import { BackendChoice } from './tuning.js';
 import { registerOffline } from './offline.js';
-import { Panels } from './panels.js';
 import { randomSeed } from './random.js';
 import { countFromInput, fitCount, parseBackend, parseState, seedFromInput, stateFromOptions } from './state.js';
 import { replaceModel } from './switch.js';
 import { createQueue, mark } from './tasks.js';
 import { StatusView, documentReady, findElements, missingFeatures } from './ui.js';
-import { Views } from './views.js';
 
-const TUNE_DELAY_MS = 300; // backends are measured once the first grid is on screen
 const STARTED_EVENT = 'gan-demo:started'; // tells boot.js that this module runs
 
 // This module runs async, before the deferred TF.js scripts: the model downloads while TF.js is
@@ -46,11 +38,10 @@ class DemoPage {
     this.generator = null;
     this.switching = Promise.resolve(); // model switches run one after another
     this.state = null; // {model, seed, digit, count, backend}
-    this.tuning = null; // {backend, rates, batches} once measured or remembered
+    this.backends = new BackendChoice(this); // measured once the visitor is idle (tuning.js)
     this.grid = null;
     this.morph = null;
-    this.panels = null; // the optional feature panels (panels.js), each loaded when first opened
-    this.views = null; // the model views (views.js): all models, LAPGAN's pyramid, super-resolution
+    this.features = null; // the optional panels (features.js), each loaded when first opened
     this.url = null;
     this.documentReady = documentReady().then(() => {
       this.elements = findElements();
@@ -70,6 +61,7 @@ class DemoPage {
     const downloaded = missing.length ? null : this.download(params);
     if (downloaded) downloaded.catch(() => {}); // reported where it is awaited
     await this.documentReady;
+    arrangeLesson();
     mark('domReady');
     if (missing.length) {
       throw new LoadError(
@@ -119,13 +111,13 @@ class DemoPage {
     registerOffline(); // a static site's page keeps working offline from the next visit
 
     this.elements.morphPanel.hidden = false;
-    this.panels.show();
-    this.views.show();
+    this.features.show();
+    scrollToStep(); // the grid and panels are laid out: a step named in the address is where it says
     const remembered = readTuning(pageStorage(), modelKey(metadata));
-    if (requested === AUTO_BACKEND && remembered) this.tuning = remembered;
-    await this.showBackend();
+    if (requested === AUTO_BACKEND && remembered) this.backends.tuning = remembered;
+    await this.backends.show();
     if (requested === AUTO_BACKEND && !remembered) {
-      setTimeout(() => this.tune().catch((error) => this.fail(error)), TUNE_DELAY_MS);
+      this.backends.tune().catch((error) => this.fail(error));
     }
   }
 
@@ -158,13 +150,25 @@ class DemoPage {
     Object.assign(this.grid, { generator, classNames: metadata.class_names });
     this.morph.reset(generator);
     showClasses(this.elements, metadata);
+    showTimelineNote(this.elements, metadata);
     renderInfo(this.elements, metadata, { parameters: generator.parameters, bytes: artifacts.bytes });
-    this.views.follow(generator);
+    this.features.follow(generator);
+  }
+
+  /** The address of the metadata.json of the model on screen. */
+  metadataUrl() {
+    return metadataUrl(this.entry, this.indexUrl);
+  }
+
+  /** The index entry of the super-resolution model trained on the dataset on screen, or undefined. */
+  upscaler() {
+    const dataset = this.entry?.dataset;
+    return this.index?.models.find((model) => model.task === UPSCALE && model.dataset === dataset);
   }
 
   /** Draw what the state names with the model on screen: the grid, or for an upscaler its panel. */
   render() {
-    return this.generator.upscales ? this.views.upscale() : this.grid.draw(this.state);
+    return this.generator.upscales ? this.features.upscale() : this.grid.draw(this.state);
   }
 
   /** Show the index's model `name` with the same seed and count (switch.js) -> the batch drawn. */
@@ -193,8 +197,7 @@ class DemoPage {
       markPicked: (indices) => this.grid.markPicked(indices),
       onError: fail,
     });
-    this.panels = new Panels(this, fail);
-    this.views = new Views(this);
+    this.features = new Features(this);
     this.url = urlWriter(() => this.state);
     const draw = () => this.render().catch(fail);
     const { state, status, morph, grid } = this;
@@ -232,10 +235,11 @@ class DemoPage {
           draw();
         }
       },
-      setBackend: (name) => this.switchBackend(name).catch(fail),
+      setBackend: (name) => this.backends.switchTo(name).catch(fail),
       pick: (index) => {
         morph.pick(grid.sample(index));
-        this.panels.pick(index);
+        this.features.pick(index);
+        showPicked(elements, grid, morph);
       },
       setMorphLabel: (end, label) => morph.setLabel(end, label),
       shuffleMorph: () => morph.shuffle(),
@@ -251,8 +255,8 @@ class DemoPage {
       this.url.schedule();
     }
     this.morph.setEnds(this.grid.sample(0), this.grid.sample(batch.count - 1));
-    this.panels.drawn();
-    this.views.drawn();
+    this.elements.picked.hidden = true; // a new grid: its ends are its first and last digit again
+    this.features.drawn();
   }
 
   /** Scripts' generate({seed, digit, count}): checked as the URL is; anything it would clamp is an error. */
@@ -261,39 +265,6 @@ class DemoPage {
     if (notices.length) throw new Error(notices.join(' '));
     Object.assign(this.state, state);
     return this.render();
-  }
-
-  /** Measure every backend, keep the fastest, and remember it for this model. */
-  async tune() {
-    this.status.show('busy', 'Measuring backends to pick the fastest…');
-    this.tuning = await this.queue.run(() => measureBackends(this.gen, this.generator));
-    saveTuning(pageStorage(), modelKey(this.metadata), this.tuning);
-    await this.showBackend();
-  }
-
-  /** name: 'auto' (measure) or a backend; then redraw. */
-  async switchBackend(name) {
-    const { gen, state } = this;
-    state.backend = name;
-    if (name === AUTO_BACKEND) {
-      await this.tune();
-    } else {
-      const started = await this.queue.run(() => gen.useBackend(name));
-      if (!started) {
-        this.status.notices([
-          `The ${name} backend could not start in this browser; staying on ${gen.currentBackend()}.`,
-        ]);
-      }
-      await this.showBackend();
-    }
-    this.elements.backend.value = state.backend;
-    return this.render();
-  }
-
-  async showBackend() {
-    const described = await this.gen.describeBackend();
-    this.elements.backendInfo.textContent = backendText(described, this.state.backend, this.tuning);
-    this.status.show('ready', 'Ready');
   }
 
   /** Show a failure; the first one explains the rest. */
@@ -315,19 +286,19 @@ class DemoPage {
       metadata: () => this.metadata,
       models: () => (this.index ? this.index.models.map((model) => model.name) : null),
       state: () => this.state,
-      tuning: () => this.tuning,
+      tuning: () => this.backends.tuning,
       lastBatch: () => (this.grid ? this.grid.lastBatch : null),
       backend: () => (this.gen ? this.gen.currentBackend() : null),
       morph: () => (this.morph && this.morph.a ? { a: end(this.morph.a), b: end(this.morph.b) } : null),
-      panels: () => (this.panels ? this.panels.view() : null),
-      views: () => (this.views ? this.views.view() : null),
-      activity: () => [this.queue, this.morph, this.url, this.views].filter(Boolean),
+      features: () => (this.features ? this.features.view() : null),
+      activity: () => [this.queue, this.morph, this.url, this.features].filter(Boolean),
       show: (options) => this.show(options),
       drawNoise: (noise, labels) => this.grid.drawNoise(noise, labels),
       benchmark: (batch, ms) => this.queue.run(() => this.gen.measureRate(this.generator, batch, ms)),
-      setBackend: (name) => this.switchBackend(name),
+      setBackend: (name) => this.backends.switchTo(name),
       setModel: (name) => this.switchModel(name),
-      invert: (target, options) => this.panels.open('draw-panel').then((drawing) => drawing.invert(target, options)),
+      invert: (target, options) =>
+        this.features.openPanel('draw-panel').then((drawing) => drawing.invert(target, options)),
       memory: () => this.gen.memory(),
     };
   }

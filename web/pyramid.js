@@ -8,7 +8,7 @@ import { View } from './view.js';
 
 export const ROWS = 5; // digits shown: the first digit of each of the grid's first rows
 
-/** The panel's feature (views.js creates it when the panel first opens); page: main.js's DemoPage. */
+/** The panel's feature (features.js creates it when the panel first opens); page: features.js's FeaturePage. */
 export function create(panel, page) {
   return new Pyramid(panel, page);
 }

@@ -1,12 +1,14 @@
 /** The noise sliders: one grid digit's first noise values as range inputs; moving one redraws that digit alone, live. */
 
+import { withArticle } from './words.js';
+
 export const SLIDER_DIMENSIONS = 16; // the first 16 noise values: enough to see what they do, few enough to tab through
 export const SLIDER_LIMIT = 3; // -3..3 holds 99.7% of a standard-normal value
 const SLIDER_STEP = 0.05;
 
 /**
- * The panel's feature (panels.js calls it when the panel first opens). panel: its <details>;
- * page: {grid, metadata(), picked(): the grid index last picked, fail(error)}.
+ * The panel's feature (features.js calls it when the panel first opens). panel: its <details>;
+ * page: features.js's FeaturePage.
  */
 export function create(panel, page) {
   return new Sliders(panel, page);
@@ -33,7 +35,7 @@ class Sliders {
   /** A digit of the grid was picked (click or keyboard). */
   pick(index) {
     const { grid } = this.page;
-    if (this.page.generator().latentDim === 0) {
+    if (this.page.generator.latentDim === 0) {
       this.elements.list.replaceChildren();
       this.elements.subject.textContent = 'This model takes no noise: there is nothing to slide.';
       return;
@@ -43,11 +45,11 @@ class Sliders {
     this.index = sample.index;
     this.original = sample.noise;
     this.noise = sample.noise.slice();
-    const classNames = this.page.metadata().class_names;
+    const classNames = this.page.metadata.class_names;
     const dims = Math.min(SLIDER_DIMENSIONS, this.noise.length);
     this.elements.subject.textContent =
       `Sample ${sample.index + 1}` +
-      (sample.label === null ? '' : `, asked for a ${classNames[sample.label]}`) +
+      (sample.label === null ? '' : `, asked for ${withArticle(classNames[sample.label])}`) +
       `: noise values 1 to ${dims} of ${this.noise.length}.`;
     this.layout(dims);
     this.copyPreview();
@@ -92,7 +94,7 @@ class Sliders {
   /** Redraw the digit with the latest noise: a burst of slider moves costs one generation at a time. */
   changed() {
     this.dirty = true;
-    if (!this.busy) this.flush().catch((error) => this.page.fail(error));
+    if (!this.busy) this.page.track(this.flush());
   }
 
   async flush() {

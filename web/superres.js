@@ -2,7 +2,6 @@
 
 import { drawOne } from './canvas.js';
 import { downloadModel } from './catalog.js';
-import { UPSCALE } from './inputs.js';
 import { mulberry32 } from './random.js';
 import { loadSprite } from './sprite.js';
 import { FACTOR, areaDownsample, bicubicUpscale, finiteMean, fromUnit, psnr, toUnit } from './upscale.js';
@@ -16,9 +15,9 @@ const [HEIGHT, WIDTH] = [28, 28];
 const [LOW_HEIGHT, LOW_WIDTH] = [HEIGHT / FACTOR, WIDTH / FACTOR];
 const PIXELS = HEIGHT * WIDTH;
 
-/** The panel's feature (views.js creates it when the panel first opens); page: main.js's DemoPage. */
-export function create(panel, page, track) {
-  return new SuperResolution(panel, page, track);
+/** The panel's feature (features.js creates it when the panel first opens); page: features.js's FeaturePage. */
+export function create(panel, page) {
+  return new SuperResolution(panel, page);
 }
 
 /** `count` distinct indices of 0..total-1 drawn with `seed` (all of them, in order, when count >= total). */
@@ -34,7 +33,7 @@ export function pickIndices(seed, total, count) {
 }
 
 class SuperResolution extends View {
-  constructor(panel, page, track) {
+  constructor(panel, page) {
     super();
     this.page = page;
     const $ = (id) => panel.querySelector(`#${id}`);
@@ -51,18 +50,18 @@ class SuperResolution extends View {
     count.replaceChildren(...COUNTS.map((value) => new Option(value === 'all' ? 'all of them' : value, value)));
     count.value = DEFAULT_COUNT;
     for (const select of [count, source]) {
-      select.addEventListener('change', () => track(this.draw()));
+      select.addEventListener('change', () => page.track(this.draw()));
     }
   }
 
-  /** The upscaler: the page's model when it is one, else the index's first, downloaded and built once. */
+  /** The upscaler: the page's model when it is one, else the index's for this dataset, downloaded and built once. */
   upscaler() {
     const { page } = this;
     if (page.generator.upscales) {
       return { name: page.entry.name, generator: page.generator, range: page.metadata.output_range, owned: false };
     }
     if (!this.loading) {
-      const entry = page.index.models.find((model) => model.task === UPSCALE);
+      const entry = page.upscaler();
       this.loading = downloadModel(entry, page.indexUrl).then(async ({ metadata, artifacts }) => {
         const generator = await page.queue.run(() => page.gen.Generator.load(artifacts, metadata));
         return { name: entry.name, generator, range: metadata.output_range, owned: true };

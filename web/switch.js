@@ -14,6 +14,13 @@ export async function replaceModel(page, name) {
   const entry = page.index.models.find((model) => model.name === name);
   if (!entry) throw new Error(`exported/index.json lists no model named ${JSON.stringify(name)}.`);
   if (entry === page.entry) return page.grid.lastBatch;
+  // A disabled fieldset drops the focus to <body>: the control that had it (the model picker, for a
+  // person choosing with the arrow keys) gets it back when the controls are enabled again.
+  const focused = elements.controls.contains(document.activeElement) ? document.activeElement : null;
+  const enable = () => {
+    elements.controls.disabled = false;
+    if (focused && (document.activeElement === document.body || !document.activeElement)) focused.focus();
+  };
   elements.controls.disabled = true;
   let loaded, generator;
   try {
@@ -24,7 +31,7 @@ export async function replaceModel(page, name) {
     status.notices([`${entry.name} could not be loaded, so ${page.entry.name} stays. ${title}: ${message}`]);
     elements.model.value = page.entry.name;
     status.show('ready', 'Ready');
-    elements.controls.disabled = false;
+    enable();
     throw error;
   }
   await queue.run(() => {
@@ -36,7 +43,7 @@ export async function replaceModel(page, name) {
   status.notices(notices);
   const batch = await page.render(); // the grid, or an upscaler's panel
   page.url.now();
-  elements.controls.disabled = false;
+  enable();
   status.show('ready', 'Ready');
   return batch;
 }

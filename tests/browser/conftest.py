@@ -346,8 +346,10 @@ def open_page(browser) -> Iterator[Callable[..., PageRun]]:
     """open_page(url) -> PageRun in a fresh context (fresh cache and storage); closed after the test."""
     contexts = []
 
-    def opener(url: str, *, init_script: str | None = None, goto: bool = True) -> PageRun:
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
+    def opener(
+        url: str, *, init_script: str | None = None, goto: bool = True, viewport: tuple[int, int] = (1200, 900)
+    ) -> PageRun:
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         contexts.append(context)
         if init_script:
             context.add_init_script(init_script)

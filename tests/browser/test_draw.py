@@ -27,7 +27,7 @@ DRAWING_MODULES = ("/draw.js", "/pad.js", "/mnistify.js", "/strokes.js", "/inver
 
 WAIT_FOR_DRAWING = (
     "() => new Promise((resolve) => { const t = setInterval(() => {"
-    " if (ganDemo.panels.draw) { clearInterval(t); resolve(); } }, 20); })"
+    " if (ganDemo.features.draw) { clearInterval(t); resolve(); } }, 20); })"
 )
 
 
@@ -56,7 +56,7 @@ def draw(run, strokes, margin: float = 0.1) -> None:
 
 
 def drawing(run) -> dict:
-    return run.page.evaluate("() => ganDemo.panels.draw")
+    return run.page.evaluate("() => ganDemo.features.draw")
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +200,7 @@ def test_the_discriminator_judges_the_drawing_once_it_is_used(open_page, servers
     verdict = drawing(run)["verdict"]
     assert verdict["label"] == 7
     percent = round(verdict["probability"] * 100)
-    assert run.page.inner_text("#draw-verdict") == f"The discriminator: {percent}% a real 7."
+    assert run.page.inner_text("#draw-verdict") == f"The discriminator: {percent}% real, as a 7."
     # The page's probability is Keras's sigmoid(logit) for the same 28x28 digit and label.
     image = np.array(drawing(run)["digit"], np.float32).reshape(1, 28, 28, 1) * 2 - 1
     logit = discriminator.predict([image, np.eye(10, dtype=np.float32)[[7]]], verbose=0)
@@ -213,6 +213,8 @@ def test_fifty_drawings_and_fifty_searches_leave_no_tensors_behind(open_page, se
     run = open_page(servers.url(discriminator_export[0]) + "/?seed=3&digit=all&count=20&backend=wasm")
     run.ready()
     open_drawing(run)
+    if run.page.is_visible("#draw-class-field"):
+        run.page.select_option("#draw-class", "2")  # a class named: each drawing is judged as one
     draw(run, [[(0.2, 0.2), (0.8, 0.8)]])  # the discriminator and the layers' gradient constants load once
     run.page.click("#draw-find")
     run.page.evaluate("() => ganDemo.idle()")

@@ -63,7 +63,7 @@ def test_nothing_of_the_game_loads_before_its_panel_opens(open_page, base_url):
     run.ready()
     run.page.evaluate("() => ganDemo.idle()")
     assert not [url for url in run.requests if url.endswith(LAZY)], "loaded before any panel was opened"
-    panels = run.page.evaluate("() => ganDemo.panels")
+    panels = run.page.evaluate("() => ganDemo.features")
     assert {"game", "sliders"} <= set(panels) and set(panels.values()) == {None}, panels
     first_draw = run.page.evaluate("() => ganDemo.timings.firstDraw")
     print(f"first 100 digits drawn {first_draw:.0f} ms after navigation")
@@ -117,7 +117,7 @@ def test_a_player_who_always_says_real_scores_one_on_both_rows(open_page, base_u
     assert focused(run) == "game-results-heading"
     assert run.page.is_disabled("#game-real") and run.page.inner_text("#game-start") == "Play again"
 
-    game = run.page.evaluate("() => ganDemo.panels.game")
+    game = run.page.evaluate("() => ganDemo.features.game")
     assert [r["answer"] for r in game["rounds"]] == ["real"] * 20
     assert sum(r["real"] for r in game["rounds"]) == 10
     [row] = game["results"]
@@ -148,7 +148,7 @@ def test_a_player_who_always_says_real_scores_one_on_both_rows(open_page, base_u
         wait_round(run, number, ("show", "answer"))
         run.page.keyboard.press("f")
     run.page.wait_for_selector("#game[data-phase='done']")
-    again = run.page.evaluate("() => ganDemo.panels.game")
+    again = run.page.evaluate("() => ganDemo.features.game")
     assert again["games"] == 2 and again["seed"] != game["seed"]
     [row] = again["results"]
     assert (row["fake"]["judgedReal"], row["fake"]["total"], row["real"]["judgedReal"], row["real"]["total"]) == (
@@ -176,7 +176,7 @@ def test_the_same_seed_plays_the_same_rounds_and_real_rounds_show_sprite_digits(
         # Closing the panel stops the game; its answers are dropped.
         run.page.click("#game-panel > summary")
         run.page.wait_for_selector("#game[data-phase='idle']", state="attached")
-        game = run.page.evaluate("() => ganDemo.panels.game")
+        game = run.page.evaluate("() => ganDemo.features.game")
         assert game["results"] == [] and "stopped" in run.page.text_content("#game-prompt")
         for image, round_ in zip(shown, game["rounds"], strict=False):
             if round_["real"]:
@@ -204,7 +204,7 @@ def test_fifty_rounds_leave_the_tensor_count_flat(open_page, base_url):
     run.page.wait_for_selector("#game[data-phase='done']")
     after = run.page.evaluate("() => ganDemo.idle().then(() => tf.memory().numTensors)")
     assert counts == [before] * 5 and after == before, (before, counts, after)
-    [row] = run.page.evaluate("() => ganDemo.panels.game.results")
+    [row] = run.page.evaluate("() => ganDemo.features.game.results")
     assert row["fake"]["total"] + row["real"]["total"] == 50
     assert run.console_errors == []
 

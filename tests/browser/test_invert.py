@@ -18,7 +18,7 @@ GRADIENT_CHECK = """async () => {
   const folder = new URL(ganDemo.state.model + '/', new URL('/exported/', location.href));
   const generator = new Generator(await tf.loadLayersModel(new URL(metadata.model_file, folder).href), metadata);
   const replaced = generator.model.layers.filter((layer) =>
-    ['Conv2DTranspose', 'BatchNormalization', 'Dense'].includes(layer.constructor.className));
+    ['Conv2DTranspose', 'BatchNormalization', 'Dense', 'Conv2D'].includes(layer.constructor.className));
   const gradient = () => tf.tidy(() => {
     const labels = generator.oneHot(tf.tensor1d([1, 4, 7], 'int32'));
     const weights = tf.randomNormal([3, ...metadata.image_shape], 0, 1, 'float32', 8);
@@ -78,3 +78,35 @@ def test_the_fast_layers_gradients_are_the_gradients(open_page, base_url):
     difference, scale, replaced = run.page.evaluate(GRADIENT_CHECK)
     assert replaced >= 3  # the Dense, both batch normalisations and the transposed convolutions
     assert difference <= 1e-4 * scale, (difference, scale)
+
+
+def test_lapgans_fast_layers_gradients_are_the_gradients(open_page, base_url):
+    """LAPGAN's Conv2D layers (web/layers.js): the same gradient as TF.js's own classes, which need a kernel
+    WASM lacks, so both are taken on the cpu backend here."""
+    run = open_page(base_url + "/?model=lapgan&seed=1&digit=all&count=10&backend=cpu")
+    run.ready()
+    if run.page.evaluate("() => ganDemo.metadata.name") != "lapgan":
+        pytest.skip("no lapgan in the index under test")
+    difference, scale, replaced = run.page.evaluate(GRADIENT_CHECK)
+    assert replaced >= 7  # its three levels' convolutions
+    assert difference <= 1e-4 * scale, (difference, scale)
+
+
+def test_find_works_on_lapgan_with_wasm(open_page, base_url):
+    """TF.js's own Conv2D gradient needs Conv2DBackpropFilter, which WASM lacks; the page's needs convolutions."""
+    run = open_page(base_url + "/?model=lapgan&seed=1&digit=all&count=10&backend=wasm")
+    run.ready()
+    if run.page.evaluate("() => ganDemo.metadata.name") != "lapgan":
+        pytest.skip("no lapgan in the index under test")
+    assert run.page.evaluate("() => ganDemo.backend") == "wasm"
+    rng = np.random.default_rng(1)
+    latent = run.page.evaluate("() => ganDemo.metadata.latent_dim")
+    target = generated(run, rng.standard_normal((1, latent)), 3)[0]
+    draws = generated(run, rng.standard_normal((RANDOM_DRAWS, latent)), 3)
+    best_random = float(((draws - target) ** 2).mean(axis=(1, 2)).min())
+    found = run.page.evaluate("(target) => ganDemo.invert(target, {seed: 5, classes: [3]})", target.ravel().tolist())
+    print(f"lapgan, wasm: mse {found['mse']:.4f} in {found['ms']:.0f} ms; best random {best_random:.4f}")
+    assert found["label"] == 3
+    assert found["mse"] < best_random, (found["mse"], best_random)
+    assert run.page.is_hidden("#error") and run.page.is_hidden("#draw-panel > .panel-error")
+    assert run.console_errors == []

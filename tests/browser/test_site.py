@@ -151,8 +151,7 @@ def test_every_model_panel_and_view_opens_on_the_site_with_no_console_error(open
             if name == "sliders":  # its hook view stays null until a digit is picked: its sliders say it is open
                 run.page.wait_for_selector("#sliders-list input")
             else:
-                kind = "views" if name in VIEWS else "panels"
-                run.page.wait_for_function(f"() => ganDemo.{kind}.{name} !== null")
+                run.page.wait_for_function(f"() => ganDemo.features.{name} !== null")
             run.page.evaluate("() => ganDemo.idle()")
         assert run.page.is_hidden("#error"), run.page.inner_text("#error")
         assert run.console_errors == [], f"{entry['name']}: {run.console_errors}"

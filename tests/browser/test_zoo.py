@@ -60,9 +60,9 @@ def open_view(run, name: str) -> dict:
     """Open view `name` from the keyboard (its <summary>), wait until it is drawn -> its hook view."""
     run.page.focus(f"#{name}-panel > summary")
     run.page.keyboard.press("Enter")
-    run.page.wait_for_function(f"() => ganDemo.views.{name} !== null")
+    run.page.wait_for_function(f"() => ganDemo.features.{name} !== null")
     run.page.evaluate("() => ganDemo.idle()")
-    return run.page.evaluate(f"() => ganDemo.views.{name}")
+    return run.page.evaluate(f"() => ganDemo.features.{name}")
 
 
 def judged(images: np.ndarray, asked: list[int] | None) -> dict:
@@ -123,7 +123,8 @@ def test_model_views_load_nothing_before_they_open(open_page, zoo_url):
     assert not [url for url in run.requests if url.endswith(lazy)]
     default = index_models()[0]["name"]
     assert not [url for url in run.requests if "/exported/" in url and f"/{default}/" not in url and "index" not in url]
-    assert run.page.evaluate("() => ganDemo.views") == dict.fromkeys(VIEWS)
+    features = run.page.evaluate("() => ganDemo.features")
+    assert set(VIEWS) <= set(features) and set(features.values()) == {None}, features
     print(f"first 100 digits drawn {run.page.evaluate('() => ganDemo.timings.firstDraw'):.0f} ms after navigation")
 
 
@@ -162,7 +163,7 @@ def test_the_all_models_view_shows_every_generator_on_the_grids_noise(open_page,
     # A new seed: the view follows it.
     run.page.fill("#seed", "6")
     run.page.press("#seed", "Enter")
-    run.page.wait_for_function("() => ganDemo.views.models.seed === 6")
+    run.page.wait_for_function("() => ganDemo.features.models.seed === 6")
     assert run.console_errors == []
 
 
@@ -217,15 +218,15 @@ def test_srgan_beats_bicubic_on_the_shipped_sprite(open_page, zoo_url, name):
     assert run.page.is_hidden(".grid-panel") and run.page.evaluate(
         "() => document.querySelector('#superres-panel').open"
     )
-    first = run.page.evaluate("() => ganDemo.views.superres")
+    first = run.page.evaluate("() => ganDemo.features.superres")
     assert first["seed"] == 2 and len(first["indices"]) == 20
     run.page.click("#generate")  # a new seed picks other digits
-    run.page.wait_for_function("() => ganDemo.views.superres.seed !== 2")
-    assert run.page.evaluate("() => ganDemo.views.superres.indices") != first["indices"]
+    run.page.wait_for_function("() => ganDemo.features.superres.seed !== 2")
+    assert run.page.evaluate("() => ganDemo.features.superres.indices") != first["indices"]
     run.page.select_option("#superres-count", "all")
-    run.page.wait_for_function("() => ganDemo.views.superres && ganDemo.views.superres.indices.length > 20")
+    run.page.wait_for_function("() => ganDemo.features.superres && ganDemo.features.superres.indices.length > 20")
     run.page.evaluate("() => ganDemo.idle()")
-    view = run.page.evaluate("() => ganDemo.views.superres")
+    view = run.page.evaluate("() => ganDemo.features.superres")
     originals, labels = sprite()
     assert view["indices"] == list(range(len(originals))) and view["source"] == "real"
     assert view["names"] == [f"a real {label}" for label in labels]
@@ -250,9 +251,9 @@ def test_the_superres_panel_beside_a_generator_upscales_its_digits(open_page, zo
     view = open_view(run, "superres")
     assert view["source"] == "real" and len(view["indices"]) == 20 and view["model"] == UPSCALERS[0]["name"]
     run.page.select_option("#superres-source", "grid")
-    run.page.wait_for_function("() => ganDemo.views.superres.source === 'grid'")
+    run.page.wait_for_function("() => ganDemo.features.superres.source === 'grid'")
     run.page.evaluate("() => ganDemo.idle()")
-    view = run.page.evaluate("() => ganDemo.views.superres")
+    view = run.page.evaluate("() => ganDemo.features.superres")
     assert len(view["names"]) == 20 and all(np.isfinite(view["psnr"]["srgan"]))
     assert run.page.locator("#superres-rows .sr-card").count() == 20
     assert run.console_errors == []

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import { createQueue } from '../../web/tasks.js';
+
 import {
   TUNE_STORAGE_KEY,
   backendOrder,
@@ -122,17 +124,31 @@ describe('measureBackends', () => {
 
   test('keeps the fastest and switches to it; slow backends get only the quick look', async () => {
     const gen = fakeGen({ wasm: 3000, webgl: 2000, cpu: 100 });
-    const tuning = await measureBackends(gen, {});
+    const tuning = await measureBackends(gen, {}, { queue: createQueue() });
     assert.equal(tuning.backend, 'wasm');
     assert.equal(gen.currentBackend(), 'wasm');
     assert.deepEqual(tuning.rates, { wasm: 3000, webgl: 2000, cpu: 50 });
     assert.deepEqual(tuning.batches, { wasm: 100, webgl: 100, cpu: 10 });
   });
 
+  test("each measurement is its own queued task: the page's work in between runs on its usual backend", async () => {
+    const gen = fakeGen({ wasm: 3000, webgl: 2000, cpu: 100 });
+    const queue = createQueue();
+    const seen = []; // the backend a page task finds, queued at each pause
+    const pause = () => queue.run(async () => seen.push(gen.currentBackend()));
+    const tuning = await measureBackends(gen, {}, { queue, pause });
+    assert.deepEqual(seen, ['cpu', 'cpu', 'cpu', 'cpu', 'cpu']); // before each quick look and each full one
+    assert.equal(tuning.backend, 'wasm');
+  });
+
   test('backends that do not start are skipped; none at all keeps the current one', async () => {
     const gen = fakeGen({ wasm: 3000, cpu: 100 }, { failing: ['wasm'] });
-    assert.equal((await measureBackends(gen, {})).backend, 'cpu');
+    assert.equal((await measureBackends(gen, {}, { queue: createQueue() })).backend, 'cpu');
     const none = fakeGen({ wasm: 1 }, { failing: ['wasm'] });
-    assert.deepEqual(await measureBackends(none, {}), { backend: 'cpu', rates: {}, batches: {} });
+    assert.deepEqual(await measureBackends(none, {}, { queue: createQueue() }), {
+      backend: 'cpu',
+      rates: {},
+      batches: {},
+    });
   });
 });
