@@ -21,9 +21,9 @@ export function tickStep(span, ticks = 4) {
 /**
  * Draw into `svg` (emptied first) the `series`: [{label, className, points: [[x, y], ...]}] over x in
  * [xMin, xMax] and y in yRange ([low, high]; default: the points' own), with a vertical `marker` at x
- * (or none) and `xLabel` under the axis. -> the chart's x -> pixel function, for tests and the marker.
+ * (or none); x is labelled under the axis. -> the chart's x -> pixel function, for tests and the marker.
  */
-export function lineChart(svg, { series, xMin, xMax, yRange = null, marker = null, xLabel = '' }) {
+export function lineChart(svg, { series, xMin, xMax, yRange = null, marker = null }) {
   svg.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
   const values = series.flatMap((s) => s.points.map(([, y]) => y)).filter(Number.isFinite);
   const [low, top] = yRange || [Math.min(0, ...values), Math.max(...values, 1e-6)];
@@ -41,8 +41,6 @@ export function lineChart(svg, { series, xMin, xMax, yRange = null, marker = nul
   for (let tick = Math.ceil(xMin / xStep) * xStep; tick <= xMax; tick += xStep) {
     nodes.push(element('text', { class: 'tick', x: x(tick), y: HEIGHT - 8, 'text-anchor': 'middle' }, String(tick)));
   }
-  if (xLabel)
-    nodes.push(element('text', { class: 'tick', x: WIDTH - PAD.right, y: HEIGHT - 8, 'text-anchor': 'end' }, xLabel));
   for (const { points, className } of series) {
     const path = points
       .filter(([, value]) => Number.isFinite(value))

@@ -11,20 +11,25 @@ const VARIANTS = {
 
 // An upscaler's evaluation rows: key in evaluation.upscaled / .bicubic / .original, label, how to read it, digits.
 const UPSCALE_METRICS = [
-  ['psnr', 'PSNR (dB)', 'against the originals; higher is better', 2],
-  ['ssim', 'SSIM', 'structural similarity to the originals; 1 is identical', 3],
-  ['judge_accuracy', 'Judged as the original digit', 'share the judge classifies as the digit it was', 3],
+  ['psnr', 'PSNR (dB)', 'peak signal-to-noise ratio against the originals: higher is closer', 2],
+  ['ssim', 'SSIM', 'structural similarity to the originals: 1 is identical', 3],
+  ['judge_accuracy', 'Judged as the original digit', 'share the judge reads as the digit it was', 3],
 ];
 
 // Evaluation rows: key in evaluation.generated / .real, label, how to read it, digits after the point.
 const METRICS = [
-  ['fid', 'FID (judge features)', 'lower is better', 2],
-  ['inception_score', 'Inception score (judge)', 'higher is better, 10 at most', 2],
+  [
+    'fid',
+    'FID (judge features)',
+    'Fréchet distance between generated and real images as the judge sees them: lower is closer',
+    2,
+  ],
+  ['inception_score', 'Inception score (judge)', 'how clearly and how evenly the judge sees classes: 10 at most', 2],
   ['confident_fraction', 'Judged with confidence', 'share of images the judge is sure about', 3],
-  ['classes_over_5pct', 'Classes over 5 %', 'mode coverage, 10 is all', 0],
-  ['precision', 'Precision', 'realism: share inside the real manifold', 3],
-  ['recall', 'Recall', 'diversity: share of the real manifold covered', 3],
-  ['label_accuracy', 'Label accuracy', 'class asked for = class the judge sees', 3],
+  ['classes_over_5pct', 'Classes over 5 %', 'classes making up at least 5 % of the images: 10 is all', 0],
+  ['precision', 'Precision', 'realism: share of generated images that look like some real one', 3],
+  ['recall', 'Recall', 'variety: share of the real styles the generator also draws', 3],
+  ['label_accuracy', 'Label accuracy', 'share drawn as the class asked for', 3],
 ];
 
 /** MNIST's classes are the digits "0".."9"; other datasets name theirs ("T-shirt/top", ...). */
@@ -154,9 +159,7 @@ export function renderEvaluation(container, evaluation, classNames = []) {
   for (const [key, label, hint, digits] of METRICS) {
     if (!(key in generated) && !(key in real)) continue;
     const row = body.insertRow();
-    const name = row.insertCell();
-    name.textContent = label;
-    name.title = hint;
+    labelCell(row, label, hint);
     row.insertCell().textContent = formatNumber(generated[key], digits);
     row.insertCell().textContent = formatNumber(real[key], digits);
   }
@@ -166,13 +169,24 @@ export function renderEvaluation(container, evaluation, classNames = []) {
   }
 }
 
+/** A metric's name with what it means under it, in words (not only on hover). */
+function labelCell(row, label, hint) {
+  const cell = row.insertCell();
+  const meaning = document.createElement('small');
+  meaning.className = 'hint';
+  meaning.textContent = hint;
+  cell.append(label, document.createElement('br'), meaning);
+}
+
 function samplesNote(evaluation) {
   const note = document.createElement('p');
   note.className = 'muted';
   const judge = evaluation.judge && evaluation.judge.heldout_accuracy;
   note.textContent =
     `${formatNumber(evaluation.samples)} samples, judged by a classifier with ` +
-    `${formatNumber(judge * 100, 1)} % held-out accuracy on ${text(evaluation.heldout_source)}.`;
+    `${formatNumber(judge * 100, 1)} % held-out accuracy on ${text(withoutFolders(evaluation.heldout_source))}. ` +
+    'The judge, a small network trained on the training images, stands in for a human eye: its features are ' +
+    'what the distances above compare.';
   return note;
 }
 
@@ -193,9 +207,7 @@ function upscaleTable(evaluation) {
   const body = table.createTBody();
   for (const [key, label, hint, digits] of UPSCALE_METRICS) {
     const row = body.insertRow();
-    const name = row.insertCell();
-    name.textContent = label;
-    name.title = hint;
+    labelCell(row, label, hint);
     for (const [, metrics] of columns) row.insertCell().textContent = formatNumber(metrics[key], digits);
   }
   return table;

@@ -6,7 +6,6 @@
 
 import { drawDigits, layoutStrip } from './canvas.js';
 import { lineChart } from './chart.js';
-import { planeRows } from './inputs.js';
 import { loadBeside } from './catalog.js';
 import { versioned } from './loader.js';
 import { things } from './words.js';
@@ -113,29 +112,31 @@ class Timeline {
     elements.epochText.textContent = `epoch ${snapshot.epoch} of ${epochs}`;
     elements.status.textContent = `Loading the generator of epoch ${snapshot.epoch}…`;
     const generator = await this.generator(loaded, this.index);
-    const count = Math.min(DIGITS, batch.count);
+    const rows = chosenRows(batch, DIGITS);
+    const count = rows.length;
     const { latentDim, imageShape } = page.generator;
-    const noise = batch.noise.slice(0, count * latentDim);
-    const labels = batch.labels && batch.labels.slice(0, count);
-    const planes =
-      batch.planes &&
-      planeRows(
-        batch.planes,
-        generator.planes.map((plane) => plane.size),
-        0,
-        count,
-      );
+    const pick = (values, size) => {
+      const out = new Float32Array(count * size);
+      rows.forEach((row, i) => out.set(values.subarray(row * size, (row + 1) * size), i * size));
+      return out;
+    };
+    const noise = pick(batch.noise, latentDim);
+    const labels = batch.labels && rows.map((row) => batch.labels[row]);
+    const planes = batch.planes && batch.planes.map((values, k) => pick(values, generator.planes[k].size));
     const values = await page.queue.run(() => generator.pixels(noise, labels, planes));
     if (loaded !== this.loaded || snapshots[this.index] !== snapshot) return; // another model or snapshot since
     const canvases = layoutStrip(elements.digits, count, imageShape[1], imageShape[0]);
     drawDigits(canvases, values, imageShape);
-    elements.status.textContent = `The grid's first ${count} ${things(page.metadata.class_names)}, drawn from the same noise by the generator as it was after epoch ${snapshot.epoch}.`;
+    const noun = things(page.metadata.class_names);
+    const which = labels ? `One ${noun.slice(0, -1)} of each class from the grid` : `The grid's first ${count} ${noun}`;
+    elements.status.textContent = `${which}, drawn from the same noise by the generator as it was after epoch ${snapshot.epoch}.`;
     elements.score.textContent = scoreText(snapshot, page.metadata);
     this.chart(loaded.timeline, snapshot.epoch);
     this.result = {
       epochs: snapshots.map((s) => s.epoch),
       index: this.index,
       epoch: snapshot.epoch,
+      labels: labels && Array.from(labels),
       values: Array.from(values),
     };
   }
@@ -152,7 +153,7 @@ class Timeline {
       { points: perBatch(key), className: `${className} faint` },
       { points: perEpoch(key), className },
     ]);
-    lineChart(this.elements.losses, { series: losses, xMin: 0, xMax: epochs, marker: epoch, xLabel: 'epoch' });
+    lineChart(this.elements.losses, { series: losses, xMin: 0, xMax: epochs, marker: epoch });
     const accuracy = ACCURACIES.map(([key, className]) => ({ points: perEpoch(key), className }));
     lineChart(this.elements.accuracy, {
       series: accuracy,
@@ -160,7 +161,6 @@ class Timeline {
       xMax: epochs,
       yRange: [0, 1],
       marker: epoch,
-      xLabel: 'epoch',
     });
   }
 
@@ -193,6 +193,20 @@ class Timeline {
   view() {
     return this.result;
   }
+}
+
+/** The grid rows to show: the first of each class the grid asks for (at most `count`), else its first `count`. */
+export function chosenRows(batch, count) {
+  if (!batch.labels) return Array.from({ length: Math.min(count, batch.count) }, (_, i) => i);
+  const rows = [];
+  const seen = new Set();
+  Array.from(batch.labels).forEach((label, row) => {
+    if (!seen.has(label) && rows.length < count) {
+      seen.add(label);
+      rows.push(row);
+    }
+  });
+  return rows;
 }
 
 /** "FID 12.3 at this epoch (lower is closer to real digits; the shipped model scores 1.46)". */

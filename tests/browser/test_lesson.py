@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
+
+from tests.helpers import run_build
+from tests.judging import own_judge
 
 from .conftest import COMMITTED_EXPORT
 from .test_draw import draw, drawing, open_drawing
@@ -273,3 +277,59 @@ def test_a_failing_panel_shows_its_error_inside_itself_until_it_works(open_page,
     run.page.wait_for_selector("#critic-grid figure")
     run.page.evaluate("() => ganDemo.idle()")
     assert run.page.is_hidden("#critic-panel > .panel-error")
+
+
+# ---------------------------------------------------------------- step 2: watch it learn
+
+
+@pytest.fixture(scope="module")
+def learning_url(servers, tmp_path_factory) -> str:
+    """A short real build with its timeline (cgan, 4 passes over the offline digits, 4 snapshots), served alone."""
+    root = tmp_path_factory.mktemp("timeline")
+    (root / "exported").mkdir()
+    out, run_dir = root / "exported" / "cgan", root / "run"
+    done = run_build(
+        "--epochs", "4", "--timeline", "4", "--eval-samples", "2000", "--out", str(out), "--run-dir", str(run_dir)
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return servers.url(root / "exported")
+
+
+def open_timeline(run) -> dict:
+    run.page.click("#watch-panel > summary")
+    run.page.wait_for_function("() => ganDemo.features.watch !== null && ganDemo.idle()")
+    return run.page.evaluate("() => ganDemo.features.watch")
+
+
+def test_the_timeline_shows_the_generator_learning(open_page, learning_url):
+    run = open_page(learning_url + "/?seed=3&digit=all&count=100&backend=wasm")
+    run.ready()
+    assert run.page.is_hidden("#watch-missing")
+    first = open_timeline(run)
+    assert first["epochs"] == [1, 2, 3, 4] and first["epoch"] == 1
+    assert first["labels"] == list(range(10))  # one digit of each class, from the grid's rows
+    run.page.eval_on_selector("#watch-epoch", "el => { el.value = '3'; el.dispatchEvent(new Event('input')); }")
+    run.page.wait_for_function("() => ganDemo.features.watch.epoch === 4 && ganDemo.idle()")
+    last = run.page.evaluate("() => ganDemo.features.watch")
+    # The earliest snapshot draws worse digits than the last, by the tests' judge: the class asked for is
+    # less probable.
+    judge = own_judge()
+    asked = np.arange(10)
+
+    def probability_asked(view) -> float:
+        images = np.clip(np.asarray(view["values"]), 0, 255).astype(np.uint8).reshape(10, 28, 28)
+        return float(judge.predict_proba(images)[asked, asked].mean())
+
+    early, late = probability_asked(first), probability_asked(last)
+    print(f"the judge's probability of the class asked for: epoch 1 {early:.3f}, epoch 4 {late:.3f}")
+    assert early < late
+    # The last snapshot is the model on screen: it draws what the grid drew for those digits.
+    grid = run.digits()[0][::10]
+    assert np.abs(np.asarray(last["values"]).reshape(10, 28, 28) - grid).max() <= 1
+    # Its score, the losses and the marker are on screen; Play runs to the end.
+    assert "FID" in run.page.inner_text("#watch-score")
+    assert run.page.locator("#watch-losses path.series").count() == 4  # two losses, per epoch and per batch
+    assert run.page.locator("#watch-accuracy path.series").count() == 2
+    run.page.click("#watch-play")
+    run.page.wait_for_function("() => ganDemo.features.watch.epoch === 4 && ganDemo.idle()", timeout=20_000)
+    assert run.console_errors == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -257,7 +258,8 @@ def test_page_shows_the_model_training_and_evaluation_summary(open_page, base_ur
     evaluation = run.page.inner_text("#evaluation-info")
     if metadata["evaluation"]:
         fid = metadata["evaluation"]["generated"]["fid"]
-        assert f"FID (judge features)\t{fid:.2f}" in evaluation, evaluation
+        # Each metric says what it means where it stands, not only on hover.
+        assert re.search(rf"FID \(judge features\)\n[^\t]*lower is closer\t{fid:.2f}", evaluation), evaluation
         assert "Real digits" in evaluation
     else:
         assert "not evaluated" in evaluation
