@@ -192,12 +192,18 @@ def test_the_picked_digits_stay_in_sight_of_the_grid(open_page, lesson_url):
     assert run.page.evaluate("() => ganDemo.morph.b.index") == 95
 
 
-def test_clear_resets_the_verdict_and_the_match(open_page, lesson_url):
+def draw_a_one(open_page, lesson_url, as_class: str):
+    """The cgan page with a vertical stroke drawn on the pad, the class picker at `as_class` -> the PageRun."""
     run = open_page(lesson_url + "/?model=cgan&seed=1&backend=wasm")
     run.ready()
     open_drawing(run)
-    run.page.select_option("#draw-class", "1")
+    run.page.select_option("#draw-class", as_class)
     draw(run, [[(0.5, 0.1), (0.5, 0.9)]])
+    return run
+
+
+def test_clear_resets_the_verdict_and_the_match(open_page, lesson_url):
+    run = draw_a_one(open_page, lesson_url, "1")
     run.page.wait_for_function("() => ganDemo.features.draw.verdict !== null")
     assert "% real, as a 1" in run.page.inner_text("#draw-verdict")
     run.page.click("#draw-clear")
@@ -210,11 +216,7 @@ def test_clear_resets_the_verdict_and_the_match(open_page, lesson_url):
 
 def test_a_drawing_is_judged_as_the_class_the_person_names(open_page, lesson_url):
     """A conditional discriminator is not a classifier: without a class named, the page asks for one."""
-    run = open_page(lesson_url + "/?model=cgan&seed=1&backend=wasm")
-    run.ready()
-    open_drawing(run)
-    run.page.select_option("#draw-class", "all")
-    draw(run, [[(0.5, 0.1), (0.5, 0.9)]])
+    run = draw_a_one(open_page, lesson_url, "all")
     run.page.wait_for_selector("#draw-verdict:not([hidden])")
     assert run.page.inner_text("#draw-verdict").startswith("Choose which digit you drew")
     assert drawing(run)["verdict"] is None
