@@ -30,3 +30,19 @@ def build_gan(model_config: ModelConfig, train_config: TrainConfig, steps_per_ep
 
     gan.compile(d_optimizer=adam(train_config.d_learning_rate), g_optimizer=adam(train_config.g_learning_rate))
     return gan
+
+
+def shipped_generator(generator, model_config: ModelConfig):
+    """The generator as it ships: for a variant whose outputs are unbounded sums (its record's `clip`),
+    each output clipped to the declared output_range [-1, 1] by standard layers TF.js loads
+    (x + 1, ReLU capped at 2, - 1); the weights are the generator's own, untouched. Others as they are."""
+    if not model_config.spec.clip:
+        return generator
+    outputs = generator.outputs
+    clipped = []
+    for output in outputs:
+        name = output.name.split("/")[0]
+        x = keras.layers.Rescaling(1.0, offset=1.0, name=f"{name}_shift")(output)
+        x = keras.layers.ReLU(max_value=2.0, name=f"{name}_clip")(x)
+        clipped.append(keras.layers.Rescaling(1.0, offset=-1.0, name=f"{name}_in_range")(x))
+    return keras.Model(generator.inputs, clipped if len(clipped) > 1 else clipped[0], name=generator.name)

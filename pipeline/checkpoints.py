@@ -145,5 +145,7 @@ def restore_gan(run_dir: Path):
 
 def restore_shipped_generator(run_dir: Path):
     """The generator that ships (the weight average), rebuilt from a run's last checkpoint -> (model, ModelConfig)."""
+    from pipeline.assemble import shipped_generator
+
     gan, model_config = restore_gan(run_dir)
-    return gan.ema_generator, model_config
+    return shipped_generator(gan.ema_generator, model_config), model_config

@@ -120,7 +120,7 @@ def train(
     """
     import tf_keras as keras
 
-    from pipeline.assemble import build_gan
+    from pipeline.assemble import build_gan, shipped_generator
     from pipeline.callbacks import TensorBoardLogger, TrainingMonitor
 
     run_dir = Path(run_dir)
@@ -229,4 +229,5 @@ def train(
         log(f"time limit of {train_config.time_limit:.0f}s reached after {state.images_seen:,} images")
 
     summary = report.write_report(state, samples_dir, report_dir, model_config)
-    return TrainResult(gan.ema_generator, gan.shipped_discriminator(), state, summary, report_dir)
+    generator = shipped_generator(gan.ema_generator, model_config)
+    return TrainResult(generator, gan.shipped_discriminator(), state, summary, report_dir)

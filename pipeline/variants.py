@@ -29,6 +29,9 @@ class Variant:
     noise_planes: tuple[tuple[int, int, int], ...] = ()  # noise inputs after [noise, label], standard normal
     pyramid: tuple[int, ...] = ()  # a Laplacian pyramid's levels, coarse to fine (outputs: image, then coarser)
     r1: bool = True  # whether the R1 penalty (--r1) applies to its discriminator
+    # Its outputs are sums (coarse + detail, upscaled + detail), not squashed by a tanh: the model that
+    # ships ends in a clip to output_range made of standard layers (pipeline.assemble.shipped_generator).
+    clip: bool = False
 
 
 def _recipe(**values) -> MappingProxyType:
@@ -75,6 +78,7 @@ VARIANTS: dict[str, Variant] = {
             noise_planes=((14, 14, 1), (28, 28, 1)),
             pyramid=(7, 14, 28),
             r1=False,
+            clip=True,
         ),
         Variant(
             "srgan",
@@ -84,6 +88,7 @@ VARIANTS: dict[str, Variant] = {
             latent_dim=0,  # it takes a small digit, not noise
             recipe=_recipe(epochs=24, diversity_weight=0.0),
             r1=False,
+            clip=True,
         ),
     )
 }

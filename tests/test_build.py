@@ -13,6 +13,7 @@ import tensorflow as tf
 from PIL import Image
 
 from pipeline import export, options, report
+from pipeline.assemble import shipped_generator
 from pipeline.checkpoints import Checkpoints, restore_gan, restore_shipped_generator
 from pipeline.config import ROOT
 from tests.helpers import paths, run_build, start_build, tiny_mlp
@@ -62,9 +63,18 @@ def test_every_variant_exports_what_keras_computes_and_its_discriminator(tmp_pat
     assert metadata["export_check"]["max_abs_diff"]["float32"] <= 1e-4
     gan, config = restore_gan(run_dir)
     inputs = export.check_inputs(config, count=16, seed=7)
-    keras_out, tfjs_out = gan.ema_generator(inputs, training=False), model(inputs, training=False)
+    shipped = shipped_generator(gan.ema_generator, config)
+    keras_out, tfjs_out = shipped(inputs, training=False), model(inputs, training=False)
     for a, b in zip(tf.nest.flatten(keras_out), tf.nest.flatten(tfjs_out)):
         assert np.abs(np.asarray(a) - np.asarray(b)).max() <= 1e-4
+    # The contract: every output inside output_range, even for inputs far outside the usual ones; the
+    # clip (lapgan, srgan) changes nothing inside it (but float rounding).
+    extreme = [4 * x for x in inputs]
+    for output in tf.nest.flatten(model(extreme, training=False)):
+        assert -1 <= np.asarray(output).min() and np.asarray(output).max() <= 1
+    raw, clipped = gan.ema_generator(inputs, training=False), shipped(inputs, training=False)
+    for a, b in zip(tf.nest.flatten(raw), tf.nest.flatten(clipped)):
+        assert np.abs(np.clip(np.asarray(a), -1, 1) - np.asarray(b)).max() <= 1e-6  # (x + 1) - 1 rounds
     assert [o["name"] for o in metadata["outputs"]] == (
         ["image", "level_14", "level_7"] if variant == "lapgan" else ["image"]
     )

@@ -39,7 +39,9 @@ def open_drawing(run) -> None:
 
 def draw(run, strokes, margin: float = 0.1) -> None:
     """Draw `strokes` (points (x, y) in 0..1) on the pad with the mouse, then wait for the page to settle."""
-    box = run.page.locator("#draw-pad").bounding_box()
+    pad = run.page.locator("#draw-pad")
+    pad.scroll_into_view_if_needed()  # the mouse reaches only what is on screen (the pad is in step 5)
+    box = pad.bounding_box()
     span = 1 - 2 * margin
 
     def at(point):
@@ -270,7 +272,9 @@ def test_a_finger_and_a_pen_draw_as_the_mouse_does(open_page, base_url):
     run.ready()
     open_drawing(run)
     run.page.locator("#draw-pad").scroll_into_view_if_needed()
-    box = run.page.locator("#draw-pad").bounding_box()
+    pad = run.page.locator("#draw-pad")
+    pad.scroll_into_view_if_needed()  # the mouse reaches only what is on screen (the pad is in step 5)
+    box = pad.bounding_box()
     cdp = run.page.context.new_cdp_session(run.page)
     cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
     path = [(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * (0.1 + 0.08 * i)) for i in range(11)]
