@@ -92,11 +92,9 @@ class Job:
             yield run_dir, tensorboard
             return
         scratch = None if self.chief else make_scratch(self.worker, run_dir, resume)
+        where = (run_dir, tensorboard) if scratch is None else (scratch / "run", tensorboard and scratch / "tensorboard")
         try:
-            if scratch is None:
-                yield run_dir, tensorboard
-            else:
-                yield scratch / "run", tensorboard and scratch / "tensorboard"
+            yield where
         except lost_worker_errors() as error:
             raise TrainingInterrupted(lost_worker_message(self.worker, error, run_dir)) from None
         except TrainingInterrupted:  # all the workers stopped at the same batch
@@ -129,7 +127,7 @@ def configure_devices(distribute: str) -> None:
         return  # TensorFlow's defaults; not imported here, so bad input is still reported at once
     import tensorflow as tf
 
-    if distribute == "mirrored" and not tf.config.list_physical_devices("GPU"):
+    if not tf.config.list_physical_devices("GPU"):
         cpu = tf.config.list_physical_devices("CPU")[0]
         try:
             tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
