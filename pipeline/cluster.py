@@ -92,7 +92,9 @@ class Job:
             yield run_dir, tensorboard
             return
         scratch = None if self.chief else make_scratch(self.worker, run_dir, resume)
-        where = (run_dir, tensorboard) if scratch is None else (scratch / "run", tensorboard and scratch / "tensorboard")
+        where = (run_dir, tensorboard)
+        if scratch is not None:
+            where = (scratch / "run", tensorboard and scratch / "tensorboard")
         try:
             yield where
         except lost_worker_errors() as error:
